@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from prfaq.models import Document, Revision, User
+
+admin.site.register(User, UserAdmin)
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "template", "status", "restricted", "updated_at"]
+    list_filter = ["status", "template", "restricted"]
+    search_fields = ["title", "owner__username"]
+    raw_id_fields = ["owner", "collaborators", "current_revision"]
+    readonly_fields = ["version", "word_count", "created_at"]
+    exclude = ["search_text"]
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Read-only: revisions are history."""
+
+    list_display = ["document", "number", "author", "sealed", "created_at"]
+    list_select_related = ["document", "author"]
+    raw_id_fields = ["document", "author"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,31 @@
+"""Who may do what to a document: the one place views ask."""
+
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from prfaq.models import Document
+
+Action = Literal["read", "edit", "manage"]
+
+
+def get_document_for(user, pk: int, *, action: Action = "read") -> Document:
+    """The document if ``user`` may ``action`` it.
+
+    404 for anyone who may not know it exists (restricted, unknown, anonymous);
+    403 for people who may read it but not do this.
+    """
+    document = (
+        Document.objects.visible_to(user)
+        .select_related("owner", "current_revision")
+        .filter(pk=pk)
+        .first()
+    )
+    if document is None:
+        raise Http404("No such document.")
+    if action == "edit" and not document.is_editor(user):
+        raise PermissionDenied("Only the author and collaborators can edit this document.")
+    if action == "manage" and not document.can_manage(user):
+        raise PermissionDenied("Only the author can change who shares this document.")
+    return document

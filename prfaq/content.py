@@ -1,0 +1,106 @@
+"""The structured content of a PR/FAQ: sections of Markdown and FAQ entries.
+
+This is what a revision stores, what the gates read and what import/export
+write: plain data, no ORM.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from prfaq.document_templates import DocumentTemplate
+
+TITLE_MAX_CHARS = 200
+SECTION_MAX_CHARS = 50_000
+ANSWER_MAX_CHARS = 10_000
+QUESTION_MAX_CHARS = 1_000
+FAQ_MAX_ENTRIES = 200
+
+_WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    question: str
+    answer: str = ""
+    side: str = "external"
+    topic: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "side": self.side,
+            "topic": self.topic,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "FaqEntry":
+        return cls(
+            question=str(data.get("question", "")),
+            answer=str(data.get("answer", "")),
+            side="internal" if data.get("side") == "internal" else "external",
+            topic=str(data.get("topic", "")),
+        )
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.question) + count_words(self.answer)
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    sections: dict[str, str] = field(default_factory=dict)
+    faq: tuple[FaqEntry, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "sections": dict(self.sections),
+            "faq": [entry.to_json() for entry in self.faq],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "Content":
+        data = data or {}
+        return cls(
+            sections={str(k): str(v) for k, v in (data.get("sections") or {}).items()},
+            faq=tuple(FaqEntry.from_json(e) for e in (data.get("faq") or [])),
+        )
+
+    @classmethod
+    def empty(cls, template: DocumentTemplate) -> "Content":
+        return cls(sections={s.key: "" for s in template.text_sections})
+
+    def section(self, key: str) -> str:
+        return self.sections.get(key, "")
+
+    def section_words(self, key: str) -> int:
+        return count_words(self.section(key))
+
+    @property
+    def faq_words(self) -> int:
+        return sum(entry.word_count for entry in self.faq)
+
+    @property
+    def word_count(self) -> int:
+        return sum(count_words(text) for text in self.sections.values()) + self.faq_words
+
+    def changed_keys(self, other: "Content", template: DocumentTemplate) -> list[str]:
+        """Keys of the template's sections whose text differs between two contents."""
+        changed = [
+            s.key for s in template.text_sections if self.section(s.key) != other.section(s.key)
+        ]
+        faq = template.faq_section
+        if faq is not None and self.faq != other.faq:
+            changed.append(faq.key)
+        return changed
+
+    def plain_text(self) -> str:
+        """All the words of the document, for search."""
+        parts = list(self.sections.values())
+        for entry in self.faq:
+            parts.extend((entry.question, entry.answer))
+        return "\n".join(p for p in parts if p)

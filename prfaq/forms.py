@@ -1,0 +1,200 @@
+"""Forms that parse the editor's fields into content, and the small forms around it."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model
+
+from prfaq.content import (
+    ANSWER_MAX_CHARS,
+    FAQ_MAX_ENTRIES,
+    QUESTION_MAX_CHARS,
+    SECTION_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    Content,
+    FaqEntry,
+)
+from prfaq.document_templates import FAQ_SIDES, FAQ_TOPICS, TEMPLATES, DocumentTemplate
+
+
+def _limit_message(what: str, limit: int) -> str:
+    return (
+        f"{what} is too long: %(show_value)s characters; the limit is {limit:,}. "
+        "Your text is still here: shorten it, or move part of it elsewhere."
+    )
+
+
+def title_field() -> forms.CharField:
+    return forms.CharField(
+        max_length=TITLE_MAX_CHARS,
+        strip=True,
+        error_messages={
+            "required": "Give the document a title.",
+            "max_length": _limit_message("The title", TITLE_MAX_CHARS),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class NewDocumentForm(forms.Form):
+    title = title_field()
+    template = forms.ChoiceField(
+        choices=[(t.key, t.name) for t in TEMPLATES.values()],
+        initial="prfaq",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the templates below."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [
+            (t.key, f"{t.name} \u2014 {t.description}") for t in TEMPLATES.values()
+        ]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("start", "Start writing"))
+
+    def clean_template(self) -> DocumentTemplate:
+        return TEMPLATES[self.cleaned_data["template"]]
+
+
+class FaqEntryForm(forms.Form):
+    question = forms.CharField(
+        required=False,
+        max_length=QUESTION_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 1, "class": "autogrow"}),
+        error_messages={"max_length": _limit_message("This question", QUESTION_MAX_CHARS)},
+    )
+    answer = forms.CharField(
+        required=False,
+        max_length=ANSWER_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "autogrow"}),
+        error_messages={"max_length": _limit_message("This answer", ANSWER_MAX_CHARS)},
+    )
+    side = forms.ChoiceField(choices=FAQ_SIDES, initial="external")
+    topic = forms.ChoiceField(choices=[("", "No topic"), *FAQ_TOPICS], required=False)
+
+    def entry(self) -> FaqEntry | None:
+        data = self.cleaned_data
+        if not data.get("question") and not data.get("answer"):
+            return None  # an empty entry is not worth keeping
+        return FaqEntry(
+            question=data["question"], answer=data["answer"], side=data["side"], topic=data["topic"]
+        )
+
+
+class BaseFaqFormSet(forms.BaseFormSet):
+    def entries(self) -> tuple[FaqEntry, ...]:
+        found = (form.entry() for form in self.forms if form.cleaned_data)
+        return tuple(entry for entry in found if entry is not None)
+
+
+FaqFormSet = forms.formset_factory(
+    FaqEntryForm,
+    formset=BaseFaqFormSet,
+    extra=0,
+    max_num=FAQ_MAX_ENTRIES,
+    validate_max=True,
+    absolute_max=FAQ_MAX_ENTRIES + 10,
+)
+
+
+class DocumentForm(forms.Form):
+    """The editor: a title, one field per text section, and the FAQ as a formset."""
+
+    title = title_field()
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, outline: DocumentTemplate, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.outline = outline
+        for spec in outline.text_sections:
+            self.fields[f"section_{spec.key}"] = forms.CharField(
+                label=spec.title,
+                help_text=spec.guidance,
+                required=False,
+                strip=False,
+                max_length=SECTION_MAX_CHARS,
+                error_messages={"max_length": _limit_message(spec.title, SECTION_MAX_CHARS)},
+                widget=forms.Textarea(
+                    attrs={
+                        "rows": 1 if spec.single_line else 3,
+                        "class": "autogrow section-input",
+                        "data-word-budget": spec.word_budget,
+                        "data-section": spec.key,
+                    }
+                ),
+            )
+        self.faq = FaqFormSet(*args, prefix="faq", **kwargs) if outline.faq_section else None
+
+    @classmethod
+    def for_revision(cls, *, outline, revision, version: int, extra_faq: int = 0) -> "DocumentForm":
+        content = revision.as_content()
+        initial = {"title": revision.title, "base_version": version}
+        initial.update({f"section_{k}": v for k, v in content.sections.items()})
+        form = cls(outline=outline, initial=initial)
+        if form.faq is not None:
+            entries = [entry.to_json() for entry in content.faq] + [{}] * extra_faq
+            form.faq = FaqFormSet(prefix="faq", initial=entries)
+            form.faq.extra = 0
+        return form
+
+    def section_fields(self):
+        return [(spec, self[f"section_{spec.key}"]) for spec in self.outline.text_sections]
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return (self.faq.is_valid() if self.faq is not None else True) and valid
+
+    def content(self) -> Content:
+        sections = {
+            spec.key: self.cleaned_data[f"section_{spec.key}"].replace("\r\n", "\n")
+            for spec in self.outline.text_sections
+        }
+        faq = self.faq.entries() if self.faq is not None else ()
+        return Content(sections=sections, faq=faq)
+
+    def error_summary(self) -> list[str]:
+        """Every error as one readable sentence, for the save status line."""
+        messages = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            messages.extend(f"{label}: {e}" if label and name != "__all__" else e for e in errors)
+        if self.faq is not None:
+            for number, errors in enumerate(self.faq.errors, start=1):
+                messages.extend(f"FAQ entry {number}: {e}" for el in errors.values() for e in el)
+            messages.extend(self.faq.non_form_errors())
+        return messages
+
+
+class SharingForm(forms.Form):
+    restricted = forms.BooleanField(
+        required=False,
+        label="Restricted",
+        help_text="Only you, your collaborators and leadership can find or open this document.",
+    )
+    collaborators = forms.CharField(
+        required=False,
+        label="Collaborators",
+        help_text="Usernames of the people who may edit with you, separated by commas or spaces.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, owner, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Save sharing"))
+
+    def clean_collaborators(self) -> list:
+        names = {
+            n.lstrip("@") for n in self.cleaned_data["collaborators"].replace(",", " ").split()
+        }
+        if len(names) > 100:
+            raise forms.ValidationError("Name at most 100 collaborators.")
+        users = list(get_user_model().objects.filter(username__in=names, is_active=True))
+        missing = sorted(names - {u.username for u in users})
+        if missing:
+            raise forms.ValidationError(
+                "No active user is called %(names)s.", params={"names": ", ".join(missing)}
+            )
+        return [u for u in users if u.pk != self.owner.pk]

@@ -1,0 +1,299 @@
+"""Documents and their revisions: the drafting half of PR/FAQ studio.
+
+Nothing here knows about reviews. A revision that something else points at
+(a review, a comment) is sealed by that code through ``Revision.seal()`` and
+never changes again.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from prfaq.content import Content
+from prfaq.document_templates import TEMPLATE_CHOICES, TEMPLATES, DocumentTemplate
+from prfaq.rendering import render_content
+
+LEADERSHIP_GROUP = "Leadership"
+
+# Autosaves by one author within this window of a revision's start coalesce into it.
+COALESCE_WINDOW = timedelta(minutes=10)
+
+
+class User(AbstractUser):
+    """A member of the team. Custom from the first migration, as Django advises."""
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def is_leader(self) -> bool:
+        return self.groups.filter(name=LEADERSHIP_GROUP).exists()
+
+
+class EditConflict(Exception):
+    """A save was based on a version someone else has since replaced."""
+
+    def __init__(self, document: "Document") -> None:
+        super().__init__("This document was changed since you started editing.")
+        self.document = document
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    revision: "Revision"
+    version: int
+    changed: bool
+    created: bool
+
+
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DocumentQuerySet":
+        """Documents this user may read: the team's, and restricted ones they take part in."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_leader:
+            return self
+        return self.filter(
+            Q(restricted=False) | Q(owner=user) | Q(Exists(self._collaborator(user)))
+        )
+
+    def shared_with(self, user) -> "DocumentQuerySet":
+        """Documents this user owns or collaborates on."""
+        return self.filter(Q(owner=user) | Q(Exists(self._collaborator(user))))
+
+    @staticmethod
+    def _collaborator(user):
+        return Document.collaborators.through.objects.filter(document=OuterRef("pk"), user=user)
+
+    def search(self, query: str) -> "DocumentQuerySet":
+        """Full-text search on PostgreSQL, every word as a substring elsewhere."""
+        query = query.strip()
+        if not query:
+            return self
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = SearchVector("search_text", config="english")
+            search = SearchQuery(query, search_type="websearch", config="english")
+            return (
+                self.annotate(rank=SearchRank(vector, search))
+                .filter(Q(rank__gt=0) | Q(title__icontains=query))
+                .order_by("-rank", "-updated_at")
+            )
+        result = self
+        for word in query.split()[:10]:
+            result = result.filter(search_text__icontains=word)
+        return result
+
+    def for_listing(self) -> "DocumentQuerySet":
+        return self.select_related("owner").defer("search_text")
+
+
+class Document(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        REJECTED = "rejected", "Rejected"
+
+    title = models.CharField(max_length=200)
+    template = models.CharField(max_length=32, choices=TEMPLATE_CHOICES)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_documents"
+    )
+    collaborators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="shared_documents", blank=True
+    )
+    restricted = models.BooleanField(
+        default=False,
+        help_text="Only the author, collaborators and leadership can see a restricted document.",
+    )
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.DRAFT)
+    # Optimistic lock: every save names the version it was based on and bumps it.
+    version = models.PositiveIntegerField(default=0)
+    current_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    word_count = models.PositiveIntegerField(default=0)
+    search_text = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-updated_at"], name="document_recent_idx"),
+            models.Index(fields=["owner", "-updated_at"], name="document_owner_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("prfaq:document", args=[self.pk])
+
+    @property
+    def outline(self) -> DocumentTemplate:
+        return TEMPLATES[self.template]
+
+    @classmethod
+    @transaction.atomic
+    def start(cls, *, owner, title: str, template: DocumentTemplate) -> "Document":
+        """A new draft from a template, with an empty first revision."""
+        document = cls.objects.create(owner=owner, title=title, template=template.key)
+        content = Content.empty(template)
+        revision = Revision.objects.create(
+            document=document,
+            number=1,
+            author=owner,
+            title=title,
+            content=content.to_json(),
+            rendered=render_content(content),
+            changed_sections=[],
+        )
+        document.current_revision = revision
+        document.search_text = title
+        document.save(update_fields=["current_revision", "search_text"])
+        return document
+
+    # -- permissions --------------------------------------------------------
+
+    def is_editor(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        return user.pk == self.owner_id or self.collaborators.filter(pk=user.pk).exists()
+
+    def can_read(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        return not self.restricted or user.is_leader or self.is_editor(user)
+
+    def can_manage(self, user) -> bool:
+        return user.is_authenticated and user.pk == self.owner_id
+
+    # -- editing ------------------------------------------------------------
+
+    @transaction.atomic
+    def save_content(
+        self,
+        *,
+        by,
+        title: str,
+        content: Content,
+        base_version: int,
+        checkpoint: bool = False,
+    ) -> SaveResult:
+        """Save new text based on ``base_version``; raise EditConflict if someone got there first.
+
+        Unchanged text saves nothing (a double submit is harmless). Autosaves by
+        the same author coalesce into their newest unsealed revision; a checkpoint
+        (the Save button) seals the revision it writes.
+        """
+        locked = Document.objects.select_for_update().get(pk=self.pk)
+        current = Revision.objects.get(pk=locked.current_revision_id)
+        if title == current.title and content == current.as_content():
+            return SaveResult(
+                revision=current, version=locked.version, changed=False, created=False
+            )
+        if locked.version != base_version:
+            raise EditConflict(locked)
+
+        now = timezone.now()
+        outline = self.outline
+        if current.can_absorb(by=by, at=now):
+            previous = (
+                Revision.objects.filter(document=self, number__lt=current.number)
+                .order_by("-number")
+                .first()
+            )
+            revision, created = current, False
+        else:
+            previous = current
+            revision, created = Revision(document=self, number=current.number + 1), True
+        base = previous.as_content() if previous else Content.empty(outline)
+        revision.author = by
+        revision.title = title
+        revision.content = content.to_json()
+        revision.rendered = render_content(content)
+        revision.word_count = content.word_count
+        revision.changed_sections = content.changed_keys(base, outline)
+        if previous is None or title != previous.title:
+            revision.changed_sections.insert(0, "title")
+        revision.sealed = checkpoint
+        revision.save()
+
+        self.version = locked.version + 1
+        self.title = title
+        self.current_revision = revision
+        self.word_count = revision.word_count
+        self.search_text = f"{title}\n{content.plain_text()}"
+        self.updated_at = now
+        self.save(
+            update_fields=[
+                "version", "title", "current_revision", "word_count", "search_text",
+                "updated_at",
+            ]
+        )  # fmt: skip
+        return SaveResult(revision=revision, version=self.version, changed=True, created=created)
+
+    @transaction.atomic
+    def set_sharing(self, *, restricted: bool, collaborators) -> None:
+        collaborators = [u for u in collaborators if u.pk != self.owner_id]
+        self.restricted = restricted
+        self.save(update_fields=["restricted"])
+        self.collaborators.set(collaborators)
+
+
+class Revision(models.Model):
+    """One saved state of a document. Sealed revisions never change."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="revisions"
+    )
+    title = models.CharField(max_length=200)
+    content = models.JSONField(default=dict)
+    rendered = models.JSONField(default=dict)
+    changed_sections = models.JSONField(default=list)
+    word_count = models.PositiveIntegerField(default=0)
+    sealed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="revision_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} r{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("prfaq:revision", args=[self.document_id, self.number])
+
+    def as_content(self) -> Content:
+        return Content.from_json(self.content)
+
+    def can_absorb(self, *, by, at) -> bool:
+        """Whether an autosave by ``by`` at ``at`` may rewrite this revision in place."""
+        return (
+            not self.sealed and self.author_id == by.pk and at - self.created_at < COALESCE_WINDOW
+        )
+
+    def seal(self) -> None:
+        """Freeze this revision: something (a review, a comment) now points at it."""
+        if not self.sealed:
+            Revision.objects.filter(pk=self.pk).update(sealed=True)
+            self.sealed = True

@@ -1,0 +1,136 @@
+"""Markdown to safe HTML: `markdown` renders, `nh3` keeps only an allow-list.
+
+No script, style, event handler or non-http(s)/mailto URL survives; the output
+is stored per revision, so this runs once per save, never per page view.
+"""
+
+from dataclasses import dataclass
+
+import markdown
+import nh3
+
+from prfaq.content import Content, FaqEntry
+from prfaq.document_templates import FAQ_TOPICS, DocumentTemplate, SectionSpec
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "ins", "li", "ol", "p", "pre", "s", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists"]
+
+
+def sanitize_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Render user Markdown to sanitised HTML."""
+    if not text.strip():
+        return ""
+    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    return sanitize_html(html)
+
+
+def render_content(content: Content) -> dict:
+    """The HTML of every section and FAQ answer, as stored on a revision."""
+    return {
+        "sections": {key: render_markdown(text) for key, text in content.sections.items()},
+        "faq": [render_markdown(entry.answer) for entry in content.faq],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SectionView:
+    spec: SectionSpec
+    text: str
+    html: str
+    words: int
+
+    @property
+    def over_budget(self) -> bool:
+        return self.words > self.spec.word_budget
+
+    @property
+    def empty(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class FaqView:
+    number: int
+    entry: FaqEntry
+    answer_html: str
+    topic_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """Everything a read view, preview or print needs, computed in Python."""
+
+    outline: DocumentTemplate
+    sections: tuple[SectionView, ...]
+    external_faq: tuple[FaqView, ...]
+    internal_faq: tuple[FaqView, ...]
+    press_release_words: int
+    faq_words: int
+
+    @property
+    def faq_spec(self) -> SectionSpec | None:
+        return self.outline.faq_section
+
+    @property
+    def headline(self) -> SectionView | None:
+        return next((s for s in self.sections if s.spec.key == "headline"), None)
+
+    @property
+    def body_sections(self) -> tuple[SectionView, ...]:
+        return tuple(s for s in self.sections if s.spec.key != "headline")
+
+    @property
+    def has_faq(self) -> bool:
+        return bool(self.external_faq or self.internal_faq)
+
+
+def page_view(
+    outline: DocumentTemplate, content: Content, rendered: dict | None = None
+) -> PageView:
+    """Lay a document out for reading; ``rendered`` is a revision's stored HTML, if any."""
+    rendered = rendered or render_content(content)
+    section_html = rendered.get("sections", {})
+    answer_html = rendered.get("faq", [])
+    topics = dict(FAQ_TOPICS)
+    sections = tuple(
+        SectionView(
+            spec=spec,
+            text=content.section(spec.key),
+            html=section_html.get(spec.key, ""),
+            words=content.section_words(spec.key),
+        )
+        for spec in outline.text_sections
+    )
+    faq = [
+        FaqView(
+            number=number,
+            entry=entry,
+            answer_html=answer_html[number - 1] if number <= len(answer_html) else "",
+            topic_label=topics.get(entry.topic, ""),
+        )
+        for number, entry in enumerate(content.faq, start=1)
+    ]
+    return PageView(
+        outline=outline,
+        sections=sections,
+        external_faq=tuple(f for f in faq if f.entry.side != "internal"),
+        internal_faq=tuple(f for f in faq if f.entry.side == "internal"),
+        press_release_words=sum(s.words for s in sections),
+        faq_words=content.faq_words,
+    )

@@ -1,0 +1,367 @@
+"""Views for drafting: dashboard, create, edit (with autosave and preview), read, history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from prfaq.authorizers import get_document_for
+from prfaq.content import Content, count_words
+from prfaq.diffing import word_diff
+from prfaq.document_templates import TEMPLATES
+from prfaq.forms import DocumentForm, NewDocumentForm, SharingForm
+from prfaq.models import Document, EditConflict, Revision
+from prfaq.rendering import page_view
+
+DOCUMENTS_PER_PAGE = 20
+REVISIONS_PER_PAGE = 25
+UNSAVED_KEY = "unsaved-edits"
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = "mine" if request.GET.get("scope") == "mine" else "team"
+    query = request.GET.get("q", "").strip()[:200]
+    documents = Document.objects.visible_to(request.user)
+    if scope == "mine":
+        documents = documents.shared_with(request.user)
+    documents = documents.search(query).for_listing()
+    if not query:
+        documents = documents.order_by("-updated_at", "-pk")
+    page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "scope": scope,
+        "query": query,
+        "page_query": urlencode({k: v for k, v in (("scope", scope), ("q", query)) if v}),
+    }
+    template = "prfaq/dashboard.html#document-list" if request.htmx else "prfaq/dashboard.html"
+    return render(request, template, context)
+
+
+@login_required
+def document_new(request: HttpRequest) -> HttpResponse:
+    form = NewDocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        document = Document.start(
+            owner=request.user,
+            title=form.cleaned_data["title"],
+            template=form.cleaned_data["template"],
+        )
+        return redirect("prfaq:edit", document.pk)
+    return render(request, "prfaq/document_new.html", {"form": form, "templates": TEMPLATES})
+
+
+@login_required
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    return _render_revision(request, document, document.current_revision)
+
+
+@login_required
+def revision_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    revision = _revision_or_404(document, number)
+    return _render_revision(request, document, revision)
+
+
+def _render_revision(request: HttpRequest, document: Document, revision: Revision) -> HttpResponse:
+    context = {
+        "document": document,
+        "revision": revision,
+        "is_current": revision.pk == document.current_revision_id,
+        "can_edit": document.is_editor(request.user),
+        "page": page_view(document.outline, revision.as_content(), revision.rendered),
+    }
+    return render(request, "prfaq/document_detail.html", context)
+
+
+def _revision_or_404(document: Document, number) -> Revision:
+    try:
+        return document.revisions.get(number=int(number))
+    except (Revision.DoesNotExist, TypeError, ValueError):
+        raise Http404(f"This document has no revision {number}.") from None
+
+
+def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _keep_unsaved_and_sign_in(request, pk)
+    document = get_document_for(request.user, pk, action="edit")
+    outline = document.outline
+    if request.method != "POST":
+        restored = _restore_unsaved(request, document)
+        form = restored or DocumentForm.for_revision(
+            outline=outline, revision=document.current_revision, version=document.version
+        )
+        return _render_editor(request, document, form, restored=restored is not None)
+    form = DocumentForm(request.POST, outline=outline)
+    if not form.is_valid():
+        return _render_editor(request, document, form, status=400)
+    try:
+        result = document.save_content(
+            by=request.user,
+            title=form.cleaned_data["title"],
+            content=_apply_faq_action(form.content(), request.POST.get("faq_action", "")),
+            base_version=form.cleaned_data["base_version"],
+            checkpoint=True,
+        )
+    except EditConflict as conflict:
+        return _render_conflict(request, conflict.document, form)
+    if request.POST.get("faq_action") == "add":
+        form = DocumentForm.for_revision(
+            outline=outline, revision=result.revision, version=result.version, extra_faq=1
+        )
+        return _render_editor(request, document, form)
+    messages.success(request, "Saved." if result.changed else "No changes to save.")
+    return redirect("prfaq:edit", document.pk)
+
+
+def _apply_faq_action(content: Content, action: str) -> Content:
+    """The plain-form fallback for the FAQ's remove / move buttons (JavaScript does these live)."""
+    verb, _, raw_index = action.partition(":")
+    faq = list(content.faq)
+    try:
+        index = int(raw_index)
+    except ValueError:
+        return content
+    if not 0 <= index < len(faq):
+        return content
+    if verb == "remove":
+        del faq[index]
+    elif verb in ("up", "down"):
+        other = index - 1 if verb == "up" else index + 1
+        if 0 <= other < len(faq):
+            faq[index], faq[other] = faq[other], faq[index]
+    return Content(sections=content.sections, faq=tuple(faq))
+
+
+def _render_editor(
+    request: HttpRequest,
+    document: Document,
+    form: DocumentForm,
+    *,
+    status: int = 200,
+    conflict: dict | None = None,
+    restored: bool = False,
+) -> HttpResponse:
+    theirs = conflict["sections"] if conflict else {}
+    sections = []
+    for spec, field in form.section_fields():
+        words = count_words(field.value() or "")
+        sections.append(
+            {
+                "spec": spec,
+                "field": field,
+                "words": words,
+                "over": words > spec.word_budget,
+                "theirs": theirs.get(spec.key),
+            }
+        )
+    if form.is_bound:
+        content, rendered = (form.content() if form.is_valid() else None), None
+    else:
+        content, rendered = (
+            document.current_revision.as_content(),
+            document.current_revision.rendered,
+        )
+    context = {
+        "document": document,
+        "form": form,
+        "sections": sections,
+        "faq_spec": document.outline.faq_section,
+        "faq_words": content.faq_words if content else 0,
+        "page": page_view(document.outline, content, rendered) if content else None,
+        "errors": None if content else form.error_summary(),
+        "title": document.title,
+        "conflict": conflict,
+        "restored": restored,
+        "autosave": conflict is None and not restored,
+        "can_manage": document.can_manage(request.user),
+    }
+    return render(request, "prfaq/document_edit.html", context, status=status)
+
+
+def _render_conflict(request: HttpRequest, document: Document, form: DocumentForm) -> HttpResponse:
+    """The editor with the user's text kept, the newer text beside it, and the new base version."""
+    newer = document.current_revision
+    newer_content = newer.as_content()
+    mine = form.content()
+    data = request.POST.copy()
+    data["base_version"] = str(document.version)
+    rebased = DocumentForm(data, outline=document.outline)
+    rebased.is_valid()
+    conflict = {
+        "revision": newer,
+        "title": newer.title if newer.title != form.cleaned_data["title"] else None,
+        "sections": {
+            spec.key: newer_content.section(spec.key)
+            for spec in document.outline.text_sections
+            if newer_content.section(spec.key) != mine.section(spec.key)
+        },
+        "faq": page_view(document.outline, newer_content, newer.rendered)
+        if newer_content.faq != mine.faq
+        else None,
+    }
+    return _render_editor(request, document, rebased, status=409, conflict=conflict)
+
+
+@require_POST
+def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: save in the background and answer with the save-status line."""
+    if not request.user.is_authenticated:
+        _stash_unsaved(request, pk)
+        return render(
+            request,
+            "prfaq/document_edit.html#save-status",
+            {"state": "signed-out", "pk": pk},
+            status=401,
+        )
+    document = get_document_for(request.user, pk, action="edit")
+    form = DocumentForm(request.POST, outline=document.outline)
+    if not form.is_valid():
+        context = {"state": "invalid", "errors": form.error_summary()}
+        return render(request, "prfaq/document_edit.html#save-status", context, status=400)
+    try:
+        result = document.save_content(
+            by=request.user,
+            title=form.cleaned_data["title"],
+            content=form.content(),
+            base_version=form.cleaned_data["base_version"],
+        )
+    except EditConflict as conflict:
+        context = {"state": "conflict", "newer": conflict.document.current_revision}
+        return render(request, "prfaq/document_edit.html#save-status", context, status=409)
+    context = {"state": "saved", "result": result, "document": document}
+    return render(request, "prfaq/document_edit.html#save-status", context)
+
+
+@login_required
+@require_POST
+def document_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the press release and FAQ as they read, from the editor's unsaved fields."""
+    document = get_document_for(request.user, pk, action="edit")
+    form = DocumentForm(request.POST, outline=document.outline)
+    if not form.is_valid():
+        context = {"errors": form.error_summary()}
+    else:
+        context = {
+            "page": page_view(document.outline, form.content()),
+            "title": form.cleaned_data["title"],
+        }
+    return render(request, "prfaq/document_edit.html#preview", context)
+
+
+def _stash_unsaved(request: HttpRequest, pk: int) -> None:
+    """Keep a signed-out user's text in their session, to give back after sign-in."""
+    fields = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+    request.session[UNSAVED_KEY] = {"pk": pk, "fields": fields}
+
+
+def _keep_unsaved_and_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
+    next_url = reverse("prfaq:edit", args=[pk])
+    if request.method == "POST":
+        _stash_unsaved(request, pk)
+        messages.warning(
+            request,
+            "You were signed out before your changes were saved. Sign in again: your text is "
+            "kept and will be back in the editor.",
+        )
+    return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
+
+
+def _restore_unsaved(request: HttpRequest, document: Document) -> DocumentForm | None:
+    stash = request.session.get(UNSAVED_KEY)
+    if not stash or stash.get("pk") != document.pk:
+        return None
+    del request.session[UNSAVED_KEY]
+    data = QueryDict(mutable=True)
+    for key, values in stash["fields"].items():
+        data.setlist(key, values)
+    form = DocumentForm(data, outline=document.outline)
+    form.is_valid()
+    return form
+
+
+@login_required
+def document_history(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    revisions = document.revisions.select_related("author").defer("content", "rendered")
+    page = Paginator(revisions, REVISIONS_PER_PAGE).get_page(request.GET.get("page"))
+    titles = {spec.key: spec.title for spec in document.outline.sections} | {"title": "Title"}
+    rows = [
+        {"revision": r, "changed": [titles.get(key, key) for key in r.changed_sections]}
+        for r in page
+    ]
+    context = {"document": document, "page": page, "rows": rows}
+    return render(request, "prfaq/document_history.html", context)
+
+
+@login_required
+def document_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    older = _revision_or_404(document, request.GET.get("from"))
+    newer = _revision_or_404(document, request.GET.get("to"))
+    if older.number > newer.number:
+        older, newer = newer, older
+    a, b = older.as_content(), newer.as_content()
+    sections = [
+        {
+            "title": spec.title,
+            "changed": a.section(spec.key) != b.section(spec.key),
+            "diff": word_diff(a.section(spec.key), b.section(spec.key)),
+        }
+        for spec in document.outline.text_sections
+    ]
+    if document.outline.faq_section is not None:
+        sections.append(
+            {
+                "title": "FAQ",
+                "changed": a.faq != b.faq,
+                "diff": word_diff(_faq_text(a), _faq_text(b)),
+            }
+        )
+    context = {
+        "document": document,
+        "older": older,
+        "newer": newer,
+        "title_diff": word_diff(older.title, newer.title) if older.title != newer.title else None,
+        "sections": sections,
+        "changed_count": sum(1 for s in sections if s["changed"]),
+    }
+    return render(request, "prfaq/document_compare.html", context)
+
+
+def _faq_text(content: Content) -> str:
+    return "\n\n".join(
+        f"Q ({e.side}{', ' + e.topic if e.topic else ''}): {e.question}\nA: {e.answer}"
+        for e in content.faq
+    )
+
+
+@login_required
+def document_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for(request.user, pk, action="manage")
+    initial = {
+        "restricted": document.restricted,
+        "collaborators": " ".join(u.username for u in document.collaborators.order_by("username")),
+    }
+    form = SharingForm(request.POST or None, initial=initial, owner=document.owner)
+    if request.method == "POST" and form.is_valid():
+        document.set_sharing(
+            restricted=form.cleaned_data["restricted"],
+            collaborators=form.cleaned_data["collaborators"],
+        )
+        messages.success(request, "Sharing saved.")
+        return redirect("prfaq:sharing", document.pk)
+    return render(request, "prfaq/document_sharing.html", {"document": document, "form": form})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale or forged form: say so plainly, and tell people their text is still in the page."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)

@@ -1,0 +1,206 @@
+// PR/FAQ studio: small progressive enhancements. Everything works without them.
+(() => {
+  "use strict";
+
+  const csrfToken = () => {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : null;
+  };
+
+  // Signing in again in another tab rotates the CSRF token: always send the current one.
+  document.addEventListener("htmx:configRequest", (event) => {
+    const token = csrfToken();
+    if (!token) return;
+    event.detail.headers["X-CSRFToken"] = token;
+    if (event.detail.formData?.has("csrfmiddlewaretoken")) {
+      event.detail.formData.set("csrfmiddlewaretoken", token);
+    }
+  });
+  document.addEventListener("submit", (event) => {
+    const token = csrfToken();
+    const input = event.target.querySelector("input[name=csrfmiddlewaretoken]");
+    if (token && input) input.value = token;
+  });
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-action=print]")) window.print();
+  });
+
+  const form = document.getElementById("editor-form");
+  if (!form) return;
+
+  const WORD = /[\p{L}\p{N}_]+(?:[-'\u2019][\p{L}\p{N}_]+)*/gu;
+  const countWords = (text) => (text.match(WORD) || []).length;
+  const status = () => document.getElementById("save-status");
+  const autosaveOn = form.dataset.autosave === "on";
+
+  const grow = (el) => {
+    if (CSS.supports("field-sizing", "content")) return;
+    el.style.height = "auto";
+    el.style.height = `${el.scrollHeight + 2}px`;
+  };
+
+  const showCount = (counter, words) => {
+    const budget = Number(counter.dataset.wordBudget || counter.textContent.split("/")[1]);
+    counter.dataset.wordBudget = budget;
+    counter.textContent = `${words} / ${budget} words`;
+    counter.classList.toggle("over-budget", words > budget);
+  };
+
+  const updateCounts = (el) => {
+    if (el && el.dataset.section) {
+      const counter = document.getElementById(`words-${el.dataset.section}`);
+      if (counter) showCount(counter, countWords(el.value));
+    }
+    const faqCounter = document.getElementById("words-faq");
+    if (faqCounter) {
+      let words = 0;
+      form.querySelectorAll("#faq-entries textarea").forEach((t) => { words += countWords(t.value); });
+      showCount(faqCounter, words);
+    }
+  };
+
+  // --- Saving ------------------------------------------------------------
+  let edits = 0;        // bumped on every change
+  let savedEdits = 0;   // the edit count the last successful save contained
+  let sentEdits = 0;
+  let firstUnsavedAt = 0;
+  let timer = null;
+  let halted = !autosaveOn;
+
+  const setStatus = (state, html) => {
+    const el = status();
+    if (!el) return;
+    el.dataset.state = state;
+    el.innerHTML = html;
+  };
+  const dirty = () => edits !== savedEdits;
+
+  const schedule = (delay) => {
+    if (halted) return;
+    clearTimeout(timer);
+    const now = Date.now();
+    if (!firstUnsavedAt) firstUnsavedAt = now;
+    // Save 1.5 s after typing pauses, and at least every 5 s while typing goes on.
+    const wait = delay ?? Math.max(0, Math.min(1500, firstUnsavedAt + 5000 - now));
+    timer = setTimeout(save, wait);
+  };
+  const save = () => {
+    if (halted || !dirty()) return;
+    firstUnsavedAt = 0;
+    sentEdits = edits;
+    htmx.trigger(form, "autosave");
+  };
+
+  let previewTimer = null;
+  const refreshPreview = () => {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(() => htmx.trigger("#preview", "preview-refresh"), 400);
+  };
+
+  const changed = (el) => {
+    edits += 1;
+    if (el) { grow(el); updateCounts(el); }
+    if (!halted) setStatus("unsaved", '<span class="dot dot-busy" aria-hidden="true"></span> Unsaved changes');
+    schedule();
+    refreshPreview();
+  };
+
+  form.addEventListener("input", (event) => changed(event.target));
+  form.addEventListener("change", (event) => { if (event.target.tagName === "SELECT") changed(event.target); });
+  form.querySelectorAll("textarea").forEach(grow);
+
+  form.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.elt !== form) return;
+    setStatus("saving", '<span class="dot dot-busy" aria-hidden="true"></span> Saving…');
+  });
+  form.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.elt !== form && event.detail.target?.id !== "save-status") return;
+    const state = status()?.dataset.state;
+    if (state === "saved") {
+      savedEdits = sentEdits;
+      if (dirty()) schedule();
+    } else if (state === "conflict") {
+      halted = true;
+    }
+  });
+  form.addEventListener("htmx:sendError", (event) => {
+    if (event.detail.elt !== form) return;
+    setStatus("offline", '<span class="dot dot-bad" aria-hidden="true"></span> <strong>Not saved:</strong> cannot reach the server. Your text is still in this page; retrying…');
+    schedule(5000);
+  });
+  form.addEventListener("htmx:responseError", (event) => {
+    if (event.detail.elt !== form) return;
+    const code = event.detail.xhr.status;
+    setStatus("failed", `<span class="dot dot-bad" aria-hidden="true"></span> <strong>Not saved</strong> (the server answered ${code}). Your text is still in this page; retrying…`);
+    schedule(10000);
+  });
+  form.addEventListener("submit", () => { halted = true; savedEdits = edits; });
+  window.addEventListener("beforeunload", (event) => {
+    if (autosaveOn && dirty()) event.preventDefault();
+  });
+  window.addEventListener("online", () => { if (dirty()) schedule(0); });
+
+  // --- FAQ entries: add, remove and reorder in the page ------------------
+  const entries = document.getElementById("faq-entries");
+  const totalForms = form.querySelector("input[name=faq-TOTAL_FORMS]");
+  const renumber = () => {
+    const items = entries.querySelectorAll(":scope > li.faq-entry");
+    items.forEach((li, index) => {
+      li.dataset.index = index;
+      li.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach((el) => {
+        for (const attr of ["name", "id", "for", "aria-describedby"]) {
+          const value = el.getAttribute(attr);
+          if (value) el.setAttribute(attr, value.replace(/faq-(\d+|__prefix__)-/g, `faq-${index}-`));
+        }
+      });
+      li.querySelector(".faq-number").textContent = index + 1;
+      li.querySelectorAll("[data-faq-action]").forEach((button) => {
+        const verb = button.dataset.faqAction;
+        button.value = `${verb}:${index}`;
+        const label = { up: "Move question %n up", down: "Move question %n down", remove: "Remove question %n" }[verb];
+        if (label) button.setAttribute("aria-label", label.replace("%n", index + 1));
+      });
+    });
+    totalForms.value = items.length;
+    const note = form.querySelector(".faq-empty-note");
+    if (note) note.hidden = items.length > 0;
+  };
+
+  form.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-faq-action]");
+    if (!button || !entries) return;
+    event.preventDefault();
+    const verb = button.dataset.faqAction;
+    const li = button.closest("li.faq-entry");
+    let focus = button;
+    if (verb === "add") {
+      const template = document.getElementById("faq-empty-form");
+      entries.append(template.content.cloneNode(true));
+      renumber();
+      focus = entries.lastElementChild.querySelector("textarea");
+    } else if (verb === "remove") {
+      const next = li.nextElementSibling || li.previousElementSibling;
+      li.remove();
+      renumber();
+      focus = next ? next.querySelector("textarea") : form.querySelector("[data-faq-action=add]");
+    } else if (verb === "up" && li.previousElementSibling) {
+      li.previousElementSibling.before(li);
+      renumber();
+    } else if (verb === "down" && li.nextElementSibling) {
+      li.nextElementSibling.after(li);
+      renumber();
+    }
+    focus?.focus();
+    updateCounts(null);
+    changed(null);
+  });
+
+  document.addEventListener("click", (event) => {
+    const toggle = event.target.closest("[data-action=toggle-preview]");
+    if (!toggle) return;
+    const main = document.getElementById("main");
+    const hidden = main.classList.toggle("preview-hidden");
+    toggle.setAttribute("aria-expanded", String(!hidden));
+  });
+})();
