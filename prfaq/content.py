@@ -51,10 +51,21 @@ class FaqEntry:
         return count_words(self.question) + count_words(self.answer)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Content:
     sections: dict[str, str] = field(default_factory=dict)
     faq: tuple[FaqEntry, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        # An empty section and a missing one read the same.
+        if not isinstance(other, Content):
+            return NotImplemented
+        return self._written() == other._written() and self.faq == other.faq
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _written(self) -> dict[str, str]:
+        return {key: text for key, text in self.sections.items() if text}
 
     def to_json(self) -> dict:
         return {

@@ -1,0 +1,122 @@
+"""Personas and factories shared by every test."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from prfaq.content import Content, FaqEntry
+from prfaq.document_templates import TEMPLATES
+from prfaq.models import LEADERSHIP_GROUP, Document, User
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str, *, leader: bool = False, **extra) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, **extra)
+    if leader:
+        user.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
+    return user
+
+
+def make_content(**sections: str) -> Content:
+    return Content(sections=sections)
+
+
+def make_document(*, owner: User, title: str = "Tide Alerts", template: str = "prfaq", **overrides):
+    """A document with its first revision; ``content`` saves a second one."""
+    content = overrides.pop("content", None)
+    collaborators = overrides.pop("collaborators", [])
+    document = Document.start(owner=owner, title=title, template=TEMPLATES[template])
+    if content is not None:
+        document.save_content(
+            by=owner, title=title, content=content, base_version=document.version, checkpoint=True
+        )
+    if collaborators or overrides.get("restricted"):
+        document.set_sharing(
+            restricted=overrides.pop("restricted", False), collaborators=collaborators
+        )
+    if overrides:
+        Document.objects.filter(pk=document.pk).update(**overrides)
+        document.refresh_from_db()
+    return document
+
+
+def full_content() -> Content:
+    return Content(
+        sections={
+            "headline": "Tide Alerts tell skippers when the bar is safe",
+            "problem": "Skippers of small boats misread tides and lose a day's catch.",
+            "solution": "One text message each evening with the safe windows.",
+        },
+        faq=(
+            FaqEntry("Does it need a smartphone?", "No. Plain SMS.", "external", "customer"),
+            FaqEntry("What does it cost?", "$0.48 per boat a month.", "internal", "finances"),
+        ),
+    )
+
+
+@pytest.fixture
+def author(db) -> User:
+    return make_user("author", first_name="Avery", last_name="Author")
+
+
+@pytest.fixture
+def collaborator(db) -> User:
+    return make_user("collaborator")
+
+
+@pytest.fixture
+def teammate(db) -> User:
+    return make_user("teammate")
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    return make_user("outsider")
+
+
+@pytest.fixture
+def leader(db) -> User:
+    return make_user("leader", leader=True)
+
+
+@pytest.fixture
+def document(author, collaborator) -> Document:
+    return make_document(owner=author, content=full_content(), collaborators=[collaborator])
+
+
+@pytest.fixture
+def restricted(author, collaborator) -> Document:
+    return make_document(
+        owner=author,
+        title="Secret plan",
+        content=full_content(),
+        collaborators=[collaborator],
+        restricted=True,
+    )
+
+
+@pytest.fixture
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium: Playwright cannot download its own browser here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-gpu",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,358 @@
+"""The editor: saving, autosave, conflicts, the FAQ, bad input and who may edit."""
+
+import pytest
+from django.urls import reverse
+
+from prfaq.content import SECTION_MAX_CHARS
+from prfaq.models import Document
+from tests.conftest import PASSWORD, make_document
+
+
+def editor_data(document: Document, **overrides) -> dict:
+    """What the editor form posts for ``document`` as it stands, with overrides."""
+    content = document.current_revision.as_content()
+    data = {"title": document.title, "base_version": document.version}
+    for spec in document.outline.text_sections:
+        data[f"section_{spec.key}"] = content.section(spec.key)
+    data |= {
+        "faq-TOTAL_FORMS": len(content.faq),
+        "faq-INITIAL_FORMS": len(content.faq),
+        "faq-MIN_NUM_FORMS": 0,
+        "faq-MAX_NUM_FORMS": 200,
+    }
+    for i, entry in enumerate(content.faq):
+        for field, value in entry.to_json().items():
+            data[f"faq-{i}-{field}"] = value
+    data.update(overrides)
+    return data
+
+
+def problem_of(document: Document) -> str:
+    document.refresh_from_db()
+    return document.current_revision.as_content().section("problem")
+
+
+@pytest.fixture
+def author_client(client, author):
+    client.force_login(author)
+    return client
+
+
+def test_author_sees_every_section_with_guidance_and_budget(author_client, document):
+    response = author_client.get(reverse("prfaq:edit", args=[document.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for spec in document.outline.sections:
+        assert spec.title in page
+    assert "Describe the customer's pain today" in page
+    assert "/ 120 words" in page
+    assert 'hx-post="/documents/%d/autosave/"' % document.pk in page
+
+
+def test_save_creates_revision_and_redirects(author_client, document):
+    url = reverse("prfaq:edit", args=[document.pk])
+    data = editor_data(document, section_problem="Skippers misread tides every week.")
+    response = author_client.post(url, data)
+    assert response.status_code == 302
+    assert problem_of(document) == "Skippers misread tides every week."
+    assert "Saved." in author_client.get(url).content.decode()
+
+
+def test_double_submitted_save_is_harmless(author_client, document):
+    url = reverse("prfaq:edit", args=[document.pk])
+    data = editor_data(document, section_problem="Once.")
+    first = author_client.post(url, data)
+    second = author_client.post(url, data)  # same stale base version
+    assert first.status_code == second.status_code == 302
+    assert document.revisions.count() == 2  # the fixture's one, and this save
+    assert "No changes to save." in author_client.get(url).content.decode()
+
+
+def test_autosave_answers_with_status_and_new_version(author_client, document):
+    url = reverse("prfaq:autosave", args=[document.pk])
+    response = author_client.post(
+        url, editor_data(document, section_problem="Typing…"), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-state="saved"' in page
+    assert f'value="{document.version + 1}" hx-swap-oob="true"' in page
+    assert "<nav" not in page  # a fragment, not the page
+    assert problem_of(document) == "Typing…"
+
+
+def test_stale_autosave_is_refused_and_says_who_saved(client, author, collaborator, document):
+    stale = editor_data(document, section_problem="Author's words")
+    client.force_login(collaborator)
+    client.post(
+        reverse("prfaq:autosave", args=[document.pk]),
+        editor_data(document, section_problem="Collaborator's words"),
+    )
+    client.force_login(author)
+    response = client.post(reverse("prfaq:autosave", args=[document.pk]), stale)
+    assert response.status_code == 409
+    assert "saved a newer version" in response.content.decode()
+    assert problem_of(document) == "Collaborator's words"
+
+
+def test_stale_save_shows_both_texts_side_by_side_and_keeps_mine(
+    client, author, collaborator, document
+):
+    stale = editor_data(document, section_problem="Author's words")
+    client.force_login(collaborator)
+    client.post(
+        reverse("prfaq:edit", args=[document.pk]),
+        editor_data(document, section_problem="Collaborator's words"),
+    )
+    client.force_login(author)
+    response = client.post(reverse("prfaq:edit", args=[document.pk]), stale)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Author&#x27;s words</textarea>" in page
+    assert "Newer text by collaborator" in page
+    assert "Collaborator&#x27;s words" in page
+    assert "Save my version" in page
+    document.refresh_from_db()
+    assert f'name="base_version" value="{document.version}"' in page
+    # Pressing "Save my version" from the conflict view now wins, knowingly.
+    merged = stale | {"base_version": document.version, "section_problem": "Merged words"}
+    assert client.post(reverse("prfaq:edit", args=[document.pk]), merged).status_code == 302
+    assert problem_of(document) == "Merged words"
+
+
+def test_too_long_section_is_refused_with_a_clear_message_and_text_kept(author_client, document):
+    huge = "word " * (SECTION_MAX_CHARS // 5 + 1)
+    url = reverse("prfaq:edit", args=[document.pk])
+    response = author_client.post(url, editor_data(document, section_problem=huge))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Problem is too long" in page
+    assert "the limit is 50,000" in page
+    assert huge.strip()[:1000] in page
+    autosave = author_client.post(
+        reverse("prfaq:autosave", args=[document.pk]), editor_data(document, section_problem=huge)
+    )
+    assert autosave.status_code == 400
+    assert "Not saved." in autosave.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [("", "Give the document a title."), ("x" * 300, "The title is too long")],
+)
+def test_bad_titles_get_a_message(author_client, document, title, message):
+    url = reverse("prfaq:edit", args=[document.pk])
+    response = author_client.post(url, editor_data(document, title=title))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_odd_unicode_round_trips(author_client, document):
+    text = "\u202eRTL override, emoji 👩‍👩‍👧 with zero-width joiners, e\u0301, \u200fmark"
+    url = reverse("prfaq:edit", args=[document.pk])
+    author_client.post(url, editor_data(document, section_problem=text, title="Tít\u200dle 🚀"))
+    document.refresh_from_db()
+    assert problem_of(document) == text
+    assert document.title == "Tít\u200dle 🚀"
+
+
+def test_null_characters_are_refused_not_crashing(author_client, document):
+    url = reverse("prfaq:edit", args=[document.pk])
+    response = author_client.post(url, editor_data(document, section_problem="a\x00b"))
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in response.content.decode()
+
+
+def test_faq_entries_are_added_reordered_and_removed_without_javascript(author_client, document):
+    url = reverse("prfaq:edit", args=[document.pk])
+    response = author_client.post(url, editor_data(document, faq_action="add"))
+    assert response.status_code == 200
+    assert 'name="faq-2-question"' in response.content.decode()
+    assert document.revisions.count() == 1  # an empty new question is not a change
+
+    author_client.post(url, editor_data(document, faq_action="down:0"))
+    document.refresh_from_db()
+    questions = [e.question for e in document.current_revision.as_content().faq]
+    assert questions == ["What does it cost?", "Does it need a smartphone?"]
+
+    document.refresh_from_db()
+    author_client.post(url, editor_data(document, faq_action="remove:1"))
+    document.refresh_from_db()
+    assert [e.question for e in document.current_revision.as_content().faq] == [
+        "What does it cost?"
+    ]
+
+
+def test_faq_side_and_topic_are_kept(author_client, document):
+    url = reverse("prfaq:edit", args=[document.pk])
+    data = editor_data(document)
+    data |= {
+        "faq-TOTAL_FORMS": 3,
+        "faq-2-question": "Why now?",
+        "faq-2-answer": "Open Banking became free.",
+        "faq-2-side": "internal",
+        "faq-2-topic": "why-now",
+    }
+    author_client.post(url, data)
+    document.refresh_from_db()
+    entry = document.current_revision.as_content().faq[2]
+    assert (entry.side, entry.topic) == ("internal", "why-now")
+
+
+def test_unknown_faq_topic_gets_a_message(author_client, document):
+    url = reverse("prfaq:edit", args=[document.pk])
+    response = author_client.post(url, editor_data(document, **{"faq-0-topic": "astrology"}))
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_preview_renders_unsaved_text_sanitised(author_client, document):
+    response = author_client.post(
+        reverse("prfaq:preview", args=[document.pk]),
+        editor_data(document, section_problem="**Bold** <script>alert(1)</script>"),
+        headers={"HX-Request": "true"},
+    )
+    page = response.content.decode()
+    assert "<strong>Bold</strong>" in page
+    assert "<script>alert" not in page
+    assert "<nav" not in page
+    assert problem_of(document) != "**Bold** <script>alert(1)</script>"
+
+
+def test_signed_out_save_keeps_text_through_sign_in(client, author, document):
+    url = reverse("prfaq:edit", args=[document.pk])
+    response = client.post(url, editor_data(document, section_problem="Written while away"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    login = client.post(
+        response.url, {"username": "author", "password": PASSWORD, "next": url}, follow=True
+    )
+    page = login.content.decode()
+    assert "Your text from before you were signed out is back" in page
+    assert "Written while away</textarea>" in page
+
+
+def test_signed_out_autosave_says_so(client, document):
+    response = client.post(
+        reverse("prfaq:autosave", args=[document.pk]),
+        editor_data(document, section_problem="x"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 401
+    assert "you are signed out" in response.content.decode()
+
+
+def test_teammate_can_read_but_not_edit(client, teammate, document):
+    client.force_login(teammate)
+    assert client.get(reverse("prfaq:document", args=[document.pk])).status_code == 200
+    for name in ("prfaq:edit", "prfaq:sharing"):
+        assert client.get(reverse(name, args=[document.pk])).status_code == 403
+    response = client.post(
+        reverse("prfaq:autosave", args=[document.pk]), editor_data(document, section_problem="x")
+    )
+    assert response.status_code == 403
+    assert problem_of(document) != "x"
+
+
+def test_collaborator_edits_but_cannot_change_sharing(client, collaborator, document):
+    client.force_login(collaborator)
+    assert client.get(reverse("prfaq:edit", args=[document.pk])).status_code == 200
+    assert client.get(reverse("prfaq:sharing", args=[document.pk])).status_code == 403
+
+
+DOCUMENT_URLS = [
+    ("prfaq:document", "get"),
+    ("prfaq:edit", "get"),
+    ("prfaq:edit", "post"),
+    ("prfaq:autosave", "post"),
+    ("prfaq:preview", "post"),
+    ("prfaq:history", "get"),
+    ("prfaq:compare", "get"),
+    ("prfaq:sharing", "get"),
+    ("prfaq:sharing", "post"),
+]
+
+
+@pytest.mark.parametrize(("name", "method"), DOCUMENT_URLS)
+def test_outsider_gets_404_for_restricted(client, outsider, restricted, name, method):
+    client.force_login(outsider)
+    url = reverse(name, args=[restricted.pk])
+    response = getattr(client, method)(url, {"from": 1, "to": 2} if method == "get" else {})
+    assert response.status_code == 404
+    assert "Secret plan" not in response.content.decode()
+
+
+def test_outsider_gets_404_for_a_restricted_revision(client, outsider, restricted):
+    client.force_login(outsider)
+    assert client.get(reverse("prfaq:revision", args=[restricted.pk, 1])).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "method"), DOCUMENT_URLS)
+def test_unknown_document_is_404(author_client, name, method):
+    response = getattr(author_client, method)(reverse(name, args=[999999]))
+    assert response.status_code == 404
+
+
+def test_leader_and_collaborator_read_restricted(client, leader, collaborator, restricted):
+    for user in (leader, collaborator):
+        client.force_login(user)
+        assert client.get(reverse("prfaq:document", args=[restricted.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["prfaq:document", "prfaq:edit", "prfaq:history"])
+def test_anonymous_is_sent_to_sign_in(client, document, name):
+    response = client.get(reverse(name, args=[document.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_author_shares_and_restricts(author_client, document, teammate, outsider):
+    url = reverse("prfaq:sharing", args=[document.pk])
+    response = author_client.post(
+        url, {"restricted": "on", "collaborators": "teammate, @collaborator"}
+    )
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.restricted
+    assert set(document.collaborators.values_list("username", flat=True)) == {
+        "teammate",
+        "collaborator",
+    }
+    bad = author_client.post(url, {"collaborators": "nobody-here"})
+    assert "No active user is called nobody-here." in bad.content.decode()
+
+
+def test_new_document_from_each_template(author_client):
+    for key, section in (("prfaq", "Leader quote"), ("one-pager", "How we will know it worked")):
+        response = author_client.post(
+            reverse("prfaq:new"), {"title": f"From {key}", "template": key}
+        )
+        document = Document.objects.get(title=f"From {key}")
+        assert response.url == reverse("prfaq:edit", args=[document.pk])
+        assert section in author_client.get(response.url).content.decode()
+
+
+def test_unknown_template_gets_a_message(author_client):
+    response = author_client.post(reverse("prfaq:new"), {"title": "X", "template": "sonnet"})
+    assert response.status_code == 200
+    assert "Choose one of the templates below." in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_editor_query_count_is_bounded(author_client, author, django_assert_max_num_queries):
+    from prfaq.content import Content, FaqEntry
+
+    faq = tuple(FaqEntry(f"Question {i}?", f"Answer {i}.") for i in range(40))
+    document = make_document(owner=author, content=Content(sections={"problem": "p"}, faq=faq))
+    for i in range(50):
+        document.save_content(
+            by=author,
+            title=document.title,
+            content=Content(sections={"problem": f"p{i}"}, faq=faq),
+            base_version=document.version,
+            checkpoint=True,
+        )
+    with django_assert_max_num_queries(8):
+        response = author_client.get(reverse("prfaq:edit", args=[document.pk]))
+    assert response.status_code == 200
+    assert 'name="faq-39-question"' in response.content.decode()
