@@ -84,14 +84,14 @@ class DocumentQuerySet(models.QuerySet):
             vector = SearchVector("search_text", config="english")
             search = SearchQuery(query, search_type="websearch", config="english")
             return (
-                self.annotate(rank=SearchRank(vector, search))
-                .filter(Q(rank__gt=0) | Q(title__icontains=query))
-                .order_by("-rank", "-updated_at")
+                self.annotate(found=vector, rank=SearchRank(vector, search))
+                .filter(found=search)
+                .order_by("-rank", "-updated_at", "-pk")
             )
         result = self
         for word in query.split()[:10]:
             result = result.filter(search_text__icontains=word)
-        return result
+        return result.order_by("-updated_at", "-pk")
 
     def for_listing(self) -> "DocumentQuerySet":
         return self.select_related("owner").defer("search_text")

@@ -37,7 +37,7 @@ def render_markdown(text: str) -> str:
     if not text.strip():
         return ""
     html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    return sanitize_html(html)
+    return sanitize_html(html).strip()
 
 
 def render_content(content: Content) -> dict:

@@ -46,7 +46,7 @@ def test_author_sees_every_section_with_guidance_and_budget(author_client, docum
         assert spec.title in page
     assert "Describe the customer's pain today" in page
     assert "/ 120 words" in page
-    assert 'hx-post="/documents/%d/autosave/"' % document.pk in page
+    assert f'hx-post="/documents/{document.pk}/autosave/"' in page
 
 
 def test_save_creates_revision_and_redirects(author_client, document):

@@ -1,0 +1,74 @@
+"""Signing in and out, changing a password, the admin and the Leadership group."""
+
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from prfaq.demo_data import DEMO_PASSWORD
+from prfaq.models import Document, User
+from tests.conftest import PASSWORD
+
+
+def test_leadership_group_exists_from_migrations(db):
+    assert Group.objects.filter(name="Leadership").exists()
+
+
+def test_sign_in_lands_on_the_dashboard(client, author):
+    page = client.get(reverse("login")).content.decode()
+    assert "Sign in" in page and 'name="csrfmiddlewaretoken"' in page
+    response = client.post(reverse("login"), {"username": "author", "password": PASSWORD})
+    assert response.status_code == 302 and response.url == reverse("prfaq:dashboard")
+
+
+def test_wrong_password_says_so(client, author):
+    response = client.post(reverse("login"), {"username": "author", "password": "nope"})
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_sign_out_is_a_post_and_ends_the_session(client, author):
+    client.force_login(author)
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("prfaq:dashboard")).status_code == 302
+
+
+def test_password_change_is_styled_and_enforces_length(client, author):
+    client.force_login(author)
+    page = client.get(reverse("password_change")).content.decode()
+    assert "Change your password" in page and "PR/FAQ studio" in page
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "short1!", "new_password2": "short1!"},
+    )
+    assert "This password is too short" in response.content.decode()
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a long passphrase about tides",
+            "new_password2": "a long passphrase about tides",
+        },
+    )
+    assert response.url == reverse("password_change_done")
+
+
+def test_admin_is_there_for_staff(client, db):
+    admin = User.objects.create_superuser("admin", password=PASSWORD)
+    client.force_login(admin)
+    assert client.get("/admin/prfaq/document/").status_code == 200
+
+
+def test_demo_seeds_once(db, capsys):
+    call_command("demo", "--no-serve")
+    first = capsys.readouterr().out
+    assert "Seeded" in first and DEMO_PASSWORD in first
+    counts = (User.objects.count(), Document.objects.count())
+    call_command("demo", "--no-serve")
+    assert "nothing added" in capsys.readouterr().out
+    assert (User.objects.count(), Document.objects.count()) == counts == (3, 3)
+    assert User.objects.get(username="leader").is_leader
+    assert User.objects.get(username="author").check_password(DEMO_PASSWORD)
+    complete = Document.objects.get(title="RentRoll for small landlords")
+    content = complete.current_revision.as_content()
+    assert all(content.section(spec.key) for spec in complete.outline.text_sections)
+    assert {e.topic for e in content.faq} >= {"market-size", "finances", "technical-risk"}
+    assert complete.revisions.count() == 2

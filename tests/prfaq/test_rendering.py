@@ -1,0 +1,86 @@
+"""Markdown is rendered, then sanitised to an allow-list; nothing executable survives."""
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prfaq.content import Content, FaqEntry
+from prfaq.diffing import word_diff
+from prfaq.rendering import render_content, render_markdown, sanitize_html
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "[x]( javascript:alert(1))",
+    "[x](vbscript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](javascript:alert(1))",
+    '<img src=x onerror="alert(1)">',
+    '<a href="#" onclick="alert(1)">x</a>',
+    "<svg onload=alert(1)>",
+    "<iframe src=https://evil.example></iframe>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<style>body{display:none}</style>",
+    "<form action=https://evil.example><input name=x></form>",
+    "<base href=https://evil.example/>",
+    '[x][r]\n\n[r]: javascript:alert(1) "title"',
+    '<a href="https://ok.example" title="x" onmouseover="alert(1)">x</a>',
+    "<<script>script>alert(1)<</script>/script>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+]
+EXECUTABLE = re.compile(
+    r"<script|<style|<iframe|<svg|<math|<form|<base|<img|\son\w+=|javascript:|vbscript:|data:"
+    r"|style=",
+    re.IGNORECASE,
+)
+
+
+def test_markdown_basics_render():
+    html = render_markdown("**bold** _it_\n\n- one\n- two\n\n[link](https://example.com)")
+    assert "<strong>bold</strong>" in html
+    assert "<em>it</em>" in html
+    assert "<li>one</li>" in html
+    assert '<a href="https://example.com" rel="noopener noreferrer nofollow">link</a>' in html
+
+
+def test_every_payload_is_neutralised():
+    for payload in PAYLOADS:
+        html = render_markdown(payload)
+        assert not EXECUTABLE.search(html), (payload, html)
+
+
+def test_rendering_covers_sections_and_faq_answers():
+    rendered = render_content(
+        Content(
+            sections={"problem": "<script>x</script>**pain**"},
+            faq=(FaqEntry("Q?", "[a](javascript:x)"),),
+        )
+    )
+    assert rendered["sections"]["problem"] == "<p><strong>pain</strong></p>"
+    assert "javascript" not in rendered["faq"][0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_sanitising_is_idempotent_and_never_raises(text):
+    once = render_markdown(text)
+    assert sanitize_html(once) == once
+    assert not re.search(r"<script|\son\w+=|javascript:", once, re.IGNORECASE)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(), st.text())
+def test_word_diff_keeps_both_texts(old, new):
+    html = str(word_diff(old, new))
+    removed_or_kept = re.sub(r"<ins>.*?</ins>", "", html, flags=re.DOTALL)
+    assert "<script" not in html.lower() or "&lt;script" in html.lower()
+    assert removed_or_kept.replace("<del>", "").replace("</del>", "") == (
+        old.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )

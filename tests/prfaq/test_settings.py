@@ -1,0 +1,78 @@
+"""Configuration from the environment fails loudly, in one line, and never defaults a secret."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    unset = {"DATABASE_URL", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "EMAIL_HOST"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_secret_key_with_debug_off_stops_in_one_line():
+    result = run_manage("check", DEBUG="0", ALLOWED_HOSTS="prfaq.example")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: SECRET_KEY is not set: with DEBUG off, set SECRET_KEY to a long "
+        "random string."
+    ]
+
+
+@pytest.mark.parametrize("url", ["mysqlx://nowhere", "not a url", "postgres://host:notaport/db"])
+def test_malformed_database_url_stops_in_one_line(url):
+    result = run_manage("check", DATABASE_URL=url)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Configuration error: DATABASE_URL")
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_boolean_is_named():
+    result = run_manage("check", DEBUG="maybe")
+    assert result.returncode == 1
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="a-production-secret-" + "x9Q!" * 15,
+        ALLOWED_HOSTS="prfaq.example",
+        EMAIL_HOST="smtp.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_every_response_carries_the_content_security_policy(client, author):
+    client.force_login(author)
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ):
+        assert directive in policy
+    assert "'unsafe-inline'" not in policy
