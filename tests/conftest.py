@@ -100,7 +100,7 @@ def restricted(author, collaborator) -> Document:
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium: Playwright cannot download its own browser here."""
     return {

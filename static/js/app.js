@@ -41,8 +41,7 @@
   };
 
   const showCount = (counter, words) => {
-    const budget = Number(counter.dataset.wordBudget || counter.textContent.split("/")[1]);
-    counter.dataset.wordBudget = budget;
+    const budget = Number(counter.dataset.wordBudget);
     counter.textContent = `${words} / ${budget} words`;
     counter.classList.toggle("over-budget", words > budget);
   };

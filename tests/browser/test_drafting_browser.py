@@ -1,0 +1,95 @@
+"""Headless Chromium drives the editor the way a product manager would."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from prfaq.models import Document
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def signed_in(page: Page, live_server) -> Page:
+    make_user("writer", first_name="Wren", last_name="Writer")
+    page.set_default_timeout(10_000)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("writer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Documents", exact=True)).to_be_visible()
+    page.problems = problems  # type: ignore[attr-defined]
+    return page
+
+
+def test_write_preview_autosave_and_reload(signed_in: Page, live_server):
+    page = signed_in
+    page.get_by_role("link", name="Write a PR/FAQ").click()
+    page.get_by_label("Title").fill("Tide Alerts")
+    page.get_by_label(re.compile(r"^\s*PR/FAQ \u2014")).check()
+    page.get_by_role("button", name="Start writing").click()
+    expect(page.get_by_role("textbox", name="Headline")).to_be_visible()
+
+    page.get_by_role("textbox", name="Headline").fill(
+        "Tide Alerts tell skippers when the bar is safe"
+    )
+    problem = page.get_by_role("textbox", name="Problem")
+    problem.press_sequentially("Skippers of **small boats** misread tides", delay=5)
+    expect(page.locator("#words-problem")).to_have_text("6 / 120 words")
+    expect(page.locator("#preview-body strong")).to_have_text("small boats")
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+
+    page.get_by_role("button", name="Add a question").click()
+    page.get_by_label("Question", exact=True).fill("Does it need a smartphone?")
+    page.get_by_label("Answer").fill("No. Plain SMS.")
+    page.get_by_label("Side").select_option("internal")
+    expect(page.locator("#preview-body")).to_contain_text("Does it need a smartphone?")
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+
+    page.reload()
+    expect(page.get_by_role("textbox", name="Problem")).to_have_value(
+        "Skippers of **small boats** misread tides"
+    )
+    expect(page.get_by_label("Question", exact=True)).to_have_value("Does it need a smartphone?")
+    expect(page.get_by_label("Side")).to_have_value("internal")
+    document = Document.objects.get(title="Tide Alerts")
+    assert document.current_revision.as_content().faq[0].side == "internal"
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_reorder_and_remove_questions_in_the_page(signed_in: Page, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/new/")
+    page.get_by_label("Title").fill("Questions")
+    page.get_by_role("button", name="Start writing").click()
+    for question in ("First?", "Second?"):
+        page.get_by_role("button", name="Add a question").click()
+        page.locator("#faq-entries li").last.get_by_label("Question", exact=True).fill(question)
+    page.get_by_role("button", name="Move question 2 up").click()
+    expect(page.locator("#faq-entries textarea[name$=question]").first).to_have_value("Second?")
+    page.get_by_role("button", name="Remove question 2").click()
+    expect(page.locator("#faq-entries li")).to_have_count(1)
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+    page.reload()
+    expect(page.locator("#faq-entries textarea[name$=question]")).to_have_count(1)
+    expect(page.locator("#faq-entries textarea[name$=question]")).to_have_value("Second?")
+
+
+def test_a_lost_connection_keeps_the_text_and_says_so(signed_in: Page, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/new/")
+    page.get_by_label("Title").fill("Offline")
+    page.get_by_role("button", name="Start writing").click()
+    page.route("**/autosave/", lambda route: route.abort())
+    page.get_by_role("textbox", name="Problem").fill("Words typed on a train")
+    expect(page.locator("#save-status")).to_contain_text("cannot reach the server", timeout=10_000)
+    expect(page.get_by_role("textbox", name="Problem")).to_have_value("Words typed on a train")
+    page.unroute("**/autosave/")
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=15_000)
+    document = Document.objects.get(title="Offline")
+    assert document.current_revision.as_content().section("problem") == "Words typed on a train"
