@@ -178,6 +178,7 @@ def _render_editor(
         "faq_words": content.faq_words if content else 0,
         "page": page_view(document.outline, content, rendered) if content else None,
         "errors": None if content else form.error_summary(),
+        "state": _editor_state(conflict=conflict, restored=restored, invalid=content is None),
         "title": document.title,
         "conflict": conflict,
         "restored": restored,
@@ -185,6 +186,15 @@ def _render_editor(
         "can_manage": document.can_manage(request.user),
     }
     return render(request, "prfaq/document_edit.html", context, status=status)
+
+
+def _editor_state(*, conflict: dict | None, restored: bool, invalid: bool) -> str:
+    """What the save-status line says when the whole editor page is rendered."""
+    if conflict is not None:
+        return "merging"
+    if invalid:
+        return "invalid"
+    return "restored" if restored else "idle"
 
 
 def _render_conflict(request: HttpRequest, document: Document, form: DocumentForm) -> HttpResponse:
