@@ -1,5 +1,7 @@
 """Forms that parse the editor's fields into content, and the small forms around it."""
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -38,6 +40,7 @@ def title_field() -> forms.CharField:
 
 class NewDocumentForm(forms.Form):
     title = title_field()
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
     template = forms.ChoiceField(
         choices=[(t.key, t.name) for t in TEMPLATES.values()],
         initial="prfaq",
@@ -50,6 +53,7 @@ class NewDocumentForm(forms.Form):
         self.fields["template"].choices = [
             (t.key, f"{t.name} \u2014 {t.description}") for t in TEMPLATES.values()
         ]
+        self.fields["title"].widget.attrs["autofocus"] = True
         self.helper = FormHelper()
         self.helper.add_input(Submit("start", "Start writing"))
 

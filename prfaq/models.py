@@ -5,13 +5,14 @@ Nothing here knows about reviews. A revision that something else points at
 never changes again.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -125,6 +126,8 @@ class Document(models.Model):
     )
     word_count = models.PositiveIntegerField(default=0)
     search_text = models.TextField(blank=True, default="")
+    # The new-document form's one-time token: a double submit finds the first document.
+    creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -147,10 +150,33 @@ class Document(models.Model):
         return TEMPLATES[self.template]
 
     @classmethod
+    def start(
+        cls, *, owner, title: str, template: DocumentTemplate, token: uuid.UUID | None = None
+    ) -> "Document":
+        """A new draft from a template, with an empty first revision.
+
+        Starting twice with the same ``token`` (a double-submitted form) returns
+        the document the first start made.
+        """
+        if token is not None:
+            existing = cls.objects.filter(creation_token=token, owner=owner).first()
+            if existing is not None:
+                return existing
+        try:
+            return cls._start(owner=owner, title=title, template=template, token=token)
+        except IntegrityError:
+            if token is None:
+                raise
+            existing = cls.objects.filter(creation_token=token, owner=owner).first()
+            # Someone else's token (replayed or forged): start afresh without it.
+            return existing or cls._start(owner=owner, title=title, template=template, token=None)
+
+    @classmethod
     @transaction.atomic
-    def start(cls, *, owner, title: str, template: DocumentTemplate) -> "Document":
-        """A new draft from a template, with an empty first revision."""
-        document = cls.objects.create(owner=owner, title=title, template=template.key)
+    def _start(cls, *, owner, title: str, template: DocumentTemplate, token) -> "Document":
+        document = cls.objects.create(
+            owner=owner, title=title, template=template.key, creation_token=token
+        )
         content = Content.empty(template)
         revision = Revision.objects.create(
             document=document,

@@ -53,6 +53,7 @@ def document_new(request: HttpRequest) -> HttpResponse:
             owner=request.user,
             title=form.cleaned_data["title"],
             template=form.cleaned_data["template"],
+            token=form.cleaned_data["token"],
         )
         return redirect("prfaq:edit", document.pk)
     return render(request, "prfaq/document_new.html", {"form": form, "templates": TEMPLATES})

@@ -131,6 +131,11 @@
   form.addEventListener("htmx:responseError", (event) => {
     if (event.detail.elt !== form) return;
     const code = event.detail.xhr.status;
+    if (code === 403 || code === 404) {
+      halted = true;
+      setStatus("failed", '<span class="dot dot-bad" aria-hidden="true"></span> <strong>Not saved:</strong> you can no longer edit this document. Your text is still in this page; copy what you want to keep.');
+      return;
+    }
     setStatus("failed", `<span class="dot dot-bad" aria-hidden="true"></span> <strong>Not saved</strong> (the server answered ${code}). Your text is still in this page; retrying…`);
     schedule(10000);
   });

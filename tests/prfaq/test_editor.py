@@ -332,6 +332,14 @@ def test_new_document_from_each_template(author_client):
         assert section in author_client.get(response.url).content.decode()
 
 
+def test_double_submitted_new_document_form_creates_one_document(author_client):
+    data = {"title": "Once", "template": "prfaq", "token": "6f1c8f1e-9a4c-4d3e-8f57-0d7f2b7a9b10"}
+    first = author_client.post(reverse("prfaq:new"), data)
+    second = author_client.post(reverse("prfaq:new"), data)
+    assert Document.objects.filter(title="Once").count() == 1
+    assert first.url == second.url
+
+
 def test_unknown_template_gets_a_message(author_client):
     response = author_client.post(reverse("prfaq:new"), {"title": "X", "template": "sonnet"})
     assert response.status_code == 200
