@@ -45,6 +45,21 @@ def make_document(*, owner: User, title: str = "Tide Alerts", template: str = "p
     return document
 
 
+def make_long_document(*, owner: User, revisions: int = 50, questions: int = 40) -> Document:
+    """A document with many revisions and FAQ entries, for query-count tests."""
+    faq = tuple(FaqEntry(f"Question {i}?", f"Answer {i}.") for i in range(questions))
+    document = make_document(owner=owner, content=Content(sections={"problem": "p"}, faq=faq))
+    for i in range(revisions):
+        document.save_content(
+            by=owner,
+            title=document.title,
+            content=Content(sections={"problem": f"p{i}"}, faq=faq),
+            base_version=document.version,
+            checkpoint=True,
+        )
+    return document
+
+
 def full_content() -> Content:
     return Content(
         sections={

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from prfaq.content import SECTION_MAX_CHARS
 from prfaq.models import Document
-from tests.conftest import PASSWORD, make_document
+from tests.conftest import PASSWORD, make_long_document
 
 
 def editor_data(document: Document, **overrides) -> dict:
@@ -81,15 +81,22 @@ def test_autosave_answers_with_status_and_new_version(author_client, document):
     assert problem_of(document) == "Typing…"
 
 
-def test_stale_autosave_is_refused_and_says_who_saved(client, author, collaborator, document):
+def lose_a_race(client, document, *, winner, loser, url_name: str):
+    """``loser`` opens the editor, ``winner`` saves first, then ``loser`` saves; its response."""
     stale = editor_data(document, section_problem="Author's words")
-    client.force_login(collaborator)
+    client.force_login(winner)
     client.post(
-        reverse("prfaq:autosave", args=[document.pk]),
+        reverse(url_name, args=[document.pk]),
         editor_data(document, section_problem="Collaborator's words"),
     )
-    client.force_login(author)
-    response = client.post(reverse("prfaq:autosave", args=[document.pk]), stale)
+    client.force_login(loser)
+    return stale, client.post(reverse(url_name, args=[document.pk]), stale)
+
+
+def test_stale_autosave_is_refused_and_says_who_saved(client, author, collaborator, document):
+    _, response = lose_a_race(
+        client, document, winner=collaborator, loser=author, url_name="prfaq:autosave"
+    )
     assert response.status_code == 409
     assert "saved a newer version" in response.content.decode()
     assert problem_of(document) == "Collaborator's words"
@@ -98,14 +105,9 @@ def test_stale_autosave_is_refused_and_says_who_saved(client, author, collaborat
 def test_stale_save_shows_both_texts_side_by_side_and_keeps_mine(
     client, author, collaborator, document
 ):
-    stale = editor_data(document, section_problem="Author's words")
-    client.force_login(collaborator)
-    client.post(
-        reverse("prfaq:edit", args=[document.pk]),
-        editor_data(document, section_problem="Collaborator's words"),
+    stale, response = lose_a_race(
+        client, document, winner=collaborator, loser=author, url_name="prfaq:edit"
     )
-    client.force_login(author)
-    response = client.post(reverse("prfaq:edit", args=[document.pk]), stale)
     assert response.status_code == 409
     page = response.content.decode()
     assert "Author&#x27;s words</textarea>" in page
@@ -348,18 +350,7 @@ def test_unknown_template_gets_a_message(author_client):
 
 
 def test_editor_query_count_is_bounded(author_client, author, django_assert_max_num_queries):
-    from prfaq.content import Content, FaqEntry
-
-    faq = tuple(FaqEntry(f"Question {i}?", f"Answer {i}.") for i in range(40))
-    document = make_document(owner=author, content=Content(sections={"problem": "p"}, faq=faq))
-    for i in range(50):
-        document.save_content(
-            by=author,
-            title=document.title,
-            content=Content(sections={"problem": f"p{i}"}, faq=faq),
-            base_version=document.version,
-            checkpoint=True,
-        )
+    document = make_long_document(owner=author)
     with django_assert_max_num_queries(8):
         response = author_client.get(reverse("prfaq:edit", args=[document.pk]))
     assert response.status_code == 200

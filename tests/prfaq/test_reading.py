@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from prfaq.content import Content, FaqEntry
 from prfaq.models import Document
-from tests.conftest import make_document, make_user
+from tests.conftest import make_document, make_long_document, make_user
 
 
 @pytest.fixture
@@ -112,16 +112,7 @@ def test_compare_with_unknown_revision_is_404(reader, document):
 def test_history_and_read_view_query_counts_are_bounded(
     reader, author, django_assert_max_num_queries
 ):
-    faq = tuple(FaqEntry(f"Q{i}?", f"A{i}.") for i in range(40))
-    document = make_document(owner=author, content=Content(sections={"problem": "p"}, faq=faq))
-    for i in range(50):
-        document.save_content(
-            by=author,
-            title=document.title,
-            content=Content(sections={"problem": f"p{i}"}, faq=faq),
-            base_version=document.version,
-            checkpoint=True,
-        )
+    document = make_long_document(owner=author)
     for name in ("prfaq:history", "prfaq:document"):
         with django_assert_max_num_queries(8):
             assert reader.get(reverse(name, args=[document.pk])).status_code == 200
