@@ -67,6 +67,9 @@ class Content:
     def _written(self) -> dict[str, str]:
         return {key: text for key, text in self.sections.items() if text}
 
+    def sections_written(self) -> list[str]:
+        return [key for key, text in self.sections.items() if text.strip()]
+
     def to_json(self) -> dict:
         return {
             "sections": dict(self.sections),
