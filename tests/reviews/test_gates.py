@@ -1,0 +1,189 @@
+"""Each gate on its own: what it flags, what it leaves alone, and what it says."""
+
+import pytest
+
+from prfaq.content import Content, FaqEntry
+from prfaq.document_templates import ONE_PAGER, PRFAQ
+from reviews.gates import REGISTRY, Draft, Severity, gate, run_gates
+
+PAIN = (
+    "Today, a skipper of a small boat decides every evening whether to sail, reading a tide "
+    "table, two weather sites and a swell chart on a phone. When the call is wrong, crews lose "
+    "a day's catch worth $1,800 or run the bar in breaking surf."
+)
+FULL_FAQ = (
+    FaqEntry("How many boats could use it?", "About 11,000 boats in New England.", "internal",
+             "market-size"),
+    FaqEntry("Why us?", "We already license tide data to 140 harbours.", "internal",
+             "strategy-fit"),
+    FaqEntry("Why now?", "Swell forecasts became free in 2026.", "internal", "why-now"),
+    FaqEntry("What do we depend on?", "Army Corps bar surveys.", "internal", "dependencies"),
+    FaqEntry("What does it cost?", "$0.48 per boat a month; break-even at 260 boats.",
+             "internal", "finances"),
+    FaqEntry("What is hardest?", "Predicting breaking surf; we start conservative.", "internal",
+             "technical-risk"),
+)  # fmt: skip
+
+
+def draft(problem: str = PAIN, faq=FULL_FAQ, outline=PRFAQ, **sections) -> Draft:
+    content = Content(
+        sections={
+            "headline": "Tide Alerts tell skippers when the bar is safe",
+            "summary": "PORTLAND, Maine \u2014 May 4, 2027 \u2014 Tidewater today announced "
+            "Tide Alerts, a text message for skippers.",
+            "problem": problem,
+            "solution": "Tide Alerts does the arithmetic the skipper does today.",
+            **sections,
+        },
+        faq=faq,
+    )
+    return Draft(content, outline, "Tide Alerts")
+
+
+def fired(d: Draft, gate_id: str):
+    return [f for f in run_gates(d) if f.gate == gate_id]
+
+
+def test_registry_holds_every_gate_of_the_design():
+    assert {
+        "problem-paragraph",
+        "problem-first",
+        "big-idea",
+        "should-we",
+        "plan-to-succeed",
+        "length",
+        "writing",
+    } <= set(REGISTRY)
+
+
+def test_a_complete_document_passes_every_warning_gate():
+    assert [f for f in run_gates(draft()) if f.severity != Severity.INFO] == []
+
+
+@pytest.mark.parametrize("problem", ["", "   ", "TBD", "Problem goes here.", "Users hate it."])
+def test_problem_paragraph_blocks_missing_or_token_text(problem):
+    (finding,) = fired(draft(problem=problem), "problem-paragraph")
+    assert finding.severity == Severity.BLOCKER
+    assert finding.section == "problem"
+    assert "maybe if you don\u2019t have a problem paragraph" in finding.message.lower()
+
+
+def test_problem_paragraph_accepts_pain_without_the_word_problem():
+    assert fired(draft(), "problem-paragraph") == []
+
+
+@pytest.mark.parametrize(
+    ("problem", "why"),
+    [
+        ("Tide Alerts is a text service that combines tide tables with swell forecasts for "
+         "boats, sent every evening.", "product's name"),
+        ("Our new service sends skippers one text every evening with the safe windows for "
+         "crossing the bar.", "our new"),
+        ("We will build a messaging service that tells skippers when the harbour bar is safe "
+         "to cross.", "we will build"),
+        ("By combining NOAA tide predictions, swell forecasts, GPS data and a machine learning "
+         "model on our cloud platform, we compute safe windows.", "combination of technologies"),
+        ("Tide tables, swell charts and bar depths are combined into one go or no-go answer, "
+         "computed nightly and delivered as a short message.", "no customer"),
+    ],
+)  # fmt: skip
+def test_problem_first_flags_solution_first_paragraphs(problem, why):
+    (finding,) = fired(draft(problem=problem), "problem-first")
+    assert finding.severity == Severity.WARNING
+    assert why in finding.message.lower()
+    assert finding.excerpt
+
+
+def test_problem_first_leaves_the_customers_pain_alone():
+    assert fired(draft(), "problem-first") == []
+
+
+def test_big_idea_asks_for_market_size_and_the_size_of_the_pain():
+    (finding,) = fired(
+        draft(
+            problem="Skippers of small boats decide every evening whether to sail, and when "
+            "the call is wrong, crews lose the catch or run the bar in breaking surf.",
+            faq=(),
+        ),
+        "big-idea",
+    )
+    assert "market size" in finding.message
+    assert "size of the pain" in finding.message
+
+
+def test_big_idea_accepts_a_market_question_without_a_topic():
+    faq = (FaqEntry("How many customers could this serve?", "48,000 boats.", "internal"),)
+    assert fired(draft(faq=faq + FULL_FAQ[1:]), "big-idea") == []
+
+
+def test_should_we_names_what_is_missing_and_where():
+    (finding,) = fired(draft(faq=FULL_FAQ[:1]), "should-we")
+    assert "Strategy fit" in finding.message and "Why now" in finding.message
+
+
+def test_plan_to_succeed_needs_internal_answers_with_numbers():
+    faq = list(FULL_FAQ)
+    faq[4] = FaqEntry("What does it cost?", "Not much.", "internal", "finances")
+    (finding,) = fired(draft(faq=tuple(faq)), "plan-to-succeed")
+    assert "numbers in the finances answer" in finding.message
+    external = tuple(FaqEntry(e.question, e.answer, "external", e.topic) for e in FULL_FAQ)
+    (finding,) = fired(draft(faq=external), "plan-to-succeed")
+    assert "dependencies" in finding.message and "technical risk" in finding.message
+
+
+def test_length_warns_over_a_page_and_over_five():
+    long = "word " * 700
+    (finding,) = fired(draft(summary=long), "length")
+    assert "more than about one page" in finding.message
+    faq = (FaqEntry("Q?", "answer " * 2800),)
+    assert any("five pages" in f.message for f in fired(draft(faq=faq), "length"))
+
+
+def test_writing_flags_unanswered_and_not_answer_first_and_weasel_words():
+    faq = (
+        FaqEntry("Does it need a smartphone?", "Alerts are SMS, which any phone receives."),
+        FaqEntry("What about winter?", ""),
+        FaqEntry("Is it accurate?", "Great question. It is."),
+    )
+    findings = fired(draft(faq=faq, solution="It saves a significant amount of time."), "writing")
+    messages = " ".join(f.message for f in findings)
+    assert "answer first with yes or no" in messages
+    assert "has no answer" in messages
+    assert "Drop the preamble" in messages
+    assert "\u201csignificant\u201d where data belongs" in messages
+    assert {f.severity for f in findings} == {Severity.INFO, Severity.WARNING}
+
+
+def test_writing_leaves_numbers_and_quotes_alone():
+    findings = fired(draft(solution="It saves most skippers 30 minutes a day."), "writing")
+    assert not [f for f in findings if f.section == "solution"]
+
+
+def test_one_pager_runs_the_same_gates():
+    d = draft(outline=ONE_PAGER, problem="")
+    assert fired(d, "problem-paragraph")
+
+
+def test_findings_come_blockers_first_in_document_order():
+    findings = run_gates(draft(problem="", faq=()))
+    assert findings[0].severity == Severity.BLOCKER
+    ranks = [f.severity.rank for f in findings]
+    assert ranks == sorted(ranks)
+
+
+def test_adding_a_gate_is_one_decorated_function():
+    @gate("test-only-gate")
+    def always(d):
+        yield from ()
+
+    try:
+        assert "test-only-gate" in REGISTRY
+        with pytest.raises(ValueError, match="Two gates"):
+            gate("test-only-gate")(always)
+    finally:
+        del REGISTRY["test-only-gate"]
+
+
+def test_gates_need_no_database():
+    # No django_db mark: touching the ORM here would fail the test.
+    assert run_gates(draft(problem=""))
