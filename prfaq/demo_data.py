@@ -7,6 +7,7 @@ from django.db import transaction
 from prfaq.content import Content, FaqEntry
 from prfaq.document_templates import ONE_PAGER, PRFAQ
 from prfaq.models import LEADERSHIP_GROUP, Document
+from reviews.workflow import save_draft, start_document
 
 DEMO_PASSWORD = "prfaq-demo"
 DEMO_USERS = (
@@ -189,9 +190,10 @@ def seed_demo() -> list[str]:
     for title, outline, versions, restricted in examples:
         if Document.objects.filter(owner=author, title=title).exists():
             continue
-        document = Document.start(owner=author, title=title, template=outline)
+        document = start_document(owner=author, title=title, template=outline)
         for content in versions:
-            document.save_content(
+            save_draft(
+                document=document,
                 by=author,
                 title=title,
                 content=content,

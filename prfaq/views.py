@@ -3,8 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
@@ -17,6 +19,9 @@ from prfaq.document_templates import TEMPLATES
 from prfaq.forms import DocumentForm, NewDocumentForm, SharingForm
 from prfaq.models import Document, EditConflict, Revision
 from prfaq.rendering import page_view
+from reviews.gates import Draft, Finding, run_gates
+from reviews.models import GateReport
+from reviews.workflow import save_draft, start_document
 
 DOCUMENTS_PER_PAGE = 20
 REVISIONS_PER_PAGE = 25
@@ -31,7 +36,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     documents = Document.objects.visible_to(request.user)
     if scope == "mine":
         documents = documents.shared_with(request.user)
-    documents = documents.search(query).for_listing()
+    documents = (
+        documents.search(query)
+        .for_listing()
+        .annotate(
+            blockers=F("current_revision__gate_report__blockers"),
+            warnings=F("current_revision__gate_report__warnings"),
+        )
+    )
     if not query:
         documents = documents.order_by("-updated_at", "-pk")
     page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -49,7 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def document_new(request: HttpRequest) -> HttpResponse:
     form = NewDocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        document = Document.start(
+        document = start_document(
             owner=request.user,
             title=form.cleaned_data["title"],
             template=form.cleaned_data["template"],
@@ -105,7 +117,8 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_editor(request, document, form, status=400)
     try:
-        result = document.save_content(
+        result = save_draft(
+            document=document,
             by=request.user,
             title=form.cleaned_data["title"],
             content=_apply_faq_action(form.content(), request.POST.get("faq_action", "")),
@@ -152,6 +165,14 @@ def _render_editor(
     restored: bool = False,
 ) -> HttpResponse:
     theirs = conflict["sections"] if conflict else {}
+    if form.is_bound:
+        content, rendered = (form.content() if form.is_valid() else None), None
+        findings = _live_findings(document, form, content)
+    else:
+        revision = document.current_revision
+        content, rendered = revision.as_content(), revision.rendered
+        findings = GateReport.for_revision(revision).finding_list()
+    by_section = _findings_by_section(document, findings)
     sections = []
     for spec, field in form.section_fields():
         words = count_words(field.value() or "")
@@ -162,20 +183,18 @@ def _render_editor(
                 "words": words,
                 "over": words > spec.word_budget,
                 "theirs": theirs.get(spec.key),
+                "findings": by_section[spec.key],
             }
-        )
-    if form.is_bound:
-        content, rendered = (form.content() if form.is_valid() else None), None
-    else:
-        content, rendered = (
-            document.current_revision.as_content(),
-            document.current_revision.rendered,
         )
     context = {
         "document": document,
         "form": form,
         "sections": sections,
         "faq_spec": document.outline.faq_section,
+        "faq_findings": by_section.get("faq", []),
+        "findings": findings,
+        "finding_rows": [{"key": k, "findings": v} for k, v in by_section.items()],
+        "finding_counts": _counts(findings),
         "faq_words": content.faq_words if content else 0,
         "page": page_view(document.outline, content, rendered) if content else None,
         "errors": None if content else form.error_summary(),
@@ -187,6 +206,26 @@ def _render_editor(
         "can_manage": document.can_manage(request.user),
     }
     return render(request, "prfaq/document_edit.html", context, status=status)
+
+
+def _live_findings(document: Document, form: DocumentForm, content: Content | None) -> list:
+    if content is None:
+        return []
+    return run_gates(Draft(content, document.outline, form.cleaned_data.get("title", "")))
+
+
+def _findings_by_section(document: Document, findings: list[Finding]) -> dict[str, list]:
+    grouped: dict[str, list] = {spec.key: [] for spec in document.outline.sections}
+    for finding in findings:
+        grouped.setdefault(finding.section, []).append(finding)
+    return grouped
+
+
+def _counts(findings: list[Finding]) -> dict[str, int]:
+    return {
+        severity: sum(1 for f in findings if f.severity == severity)
+        for severity in ("blocker", "warning", "info")
+    }
 
 
 def _editor_state(*, conflict: dict | None, restored: bool, invalid: bool) -> str:
@@ -239,7 +278,8 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"state": "invalid", "errors": form.error_summary()}
         return render(request, "prfaq/document_edit.html#save-status", context, status=400)
     try:
-        result = document.save_content(
+        result = save_draft(
+            document=document,
             by=request.user,
             title=form.cleaned_data["title"],
             content=form.content(),
@@ -260,12 +300,21 @@ def document_preview(request: HttpRequest, pk: int) -> HttpResponse:
     form = DocumentForm(request.POST, outline=document.outline)
     if not form.is_valid():
         context = {"errors": form.error_summary()}
-    else:
-        context = {
-            "page": page_view(document.outline, form.content()),
-            "title": form.cleaned_data["title"],
-        }
-    return render(request, "prfaq/document_edit.html#preview", context)
+        return render(request, "prfaq/document_edit.html#preview", context)
+    content = form.content()
+    findings = _live_findings(document, form, content)
+    by_section = _findings_by_section(document, findings)
+    context = {
+        "page": page_view(document.outline, content),
+        "title": form.cleaned_data["title"],
+        "findings": findings,
+        "finding_counts": _counts(findings),
+        "finding_rows": [{"key": k, "findings": v} for k, v in by_section.items()],
+        "oob": True,
+    }
+    preview = render_to_string("prfaq/document_edit.html#preview", context, request)
+    gates = render_to_string("prfaq/document_edit.html#live-findings", context, request)
+    return HttpResponse(preview + gates)
 
 
 def _stash_unsaved(request: HttpRequest, pk: int) -> None:

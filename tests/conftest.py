@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from prfaq.content import Content, FaqEntry
 from prfaq.document_templates import TEMPLATES
 from prfaq.models import LEADERSHIP_GROUP, Document, User
+from reviews.workflow import save_draft, start_document
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -30,10 +31,15 @@ def make_document(*, owner: User, title: str = "Tide Alerts", template: str = "p
     """A document with its first revision; ``content`` saves a second one."""
     content = overrides.pop("content", None)
     collaborators = overrides.pop("collaborators", [])
-    document = Document.start(owner=owner, title=title, template=TEMPLATES[template])
+    document = start_document(owner=owner, title=title, template=TEMPLATES[template])
     if content is not None:
-        document.save_content(
-            by=owner, title=title, content=content, base_version=document.version, checkpoint=True
+        save_draft(
+            document=document,
+            by=owner,
+            title=title,
+            content=content,
+            base_version=document.version,
+            checkpoint=True,
         )
     if collaborators or overrides.get("restricted"):
         document.set_sharing(
@@ -50,7 +56,8 @@ def make_long_document(*, owner: User, revisions: int = 50, questions: int = 40)
     faq = tuple(FaqEntry(f"Question {i}?", f"Answer {i}.") for i in range(questions))
     document = make_document(owner=owner, content=Content(sections={"problem": "p"}, faq=faq))
     for i in range(revisions):
-        document.save_content(
+        save_draft(
+            document=document,
             by=owner,
             title=document.title,
             content=Content(sections={"problem": f"p{i}"}, faq=faq),
