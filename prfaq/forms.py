@@ -17,6 +17,7 @@ from prfaq.content import (
     FaqEntry,
 )
 from prfaq.document_templates import FAQ_SIDES, FAQ_TOPICS, TEMPLATES, DocumentTemplate
+from prfaq.markdown_io import MAX_IMPORT_BYTES, ImportError_, decode_upload, parse_markdown
 
 
 def _limit_message(what: str, limit: int) -> str:
@@ -202,3 +203,82 @@ class SharingForm(forms.Form):
                 "No active user is called %(names)s.", params={"names": ", ".join(missing)}
             )
         return [u for u in users if u.pk != self.owner.pk]
+
+
+class ImportForm(forms.Form):
+    """Step one of an import: a file or pasted text, read into what was recognised."""
+
+    file = forms.FileField(
+        required=False,
+        label="Markdown or text file",
+        help_text="A file exported from PR/FAQ studio, or any .md / .txt PR/FAQ (2 MB at most).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".md,.markdown,.txt,text/plain"}),
+    )
+    text = forms.CharField(
+        required=False,
+        label="Or paste the text",
+        help_text="Paste from a word processor: headline, subheading, a dateline summary, "
+        "paragraphs, then the FAQ as Q: and A: lines.",
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload, text = data.get("file"), (data.get("text") or "")
+        if upload and text.strip():
+            raise forms.ValidationError("Give either a file or pasted text, not both.")
+        if not upload and not text.strip():
+            raise forms.ValidationError("Choose a file or paste the text of a PR/FAQ.")
+        try:
+            raw = decode_upload(upload.read(MAX_IMPORT_BYTES + 1)) if upload else text
+            data["imported"] = parse_markdown(raw)
+        except ImportError_ as exc:
+            raise forms.ValidationError(str(exc)) from None
+        data["raw"] = raw
+        return data
+
+
+class ImportConfirmForm(forms.Form):
+    """Step two: the recognised text, the title, and for prose the section of each paragraph."""
+
+    raw = forms.CharField(widget=forms.HiddenInput, strip=False)
+    title = title_field()
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, imported, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.imported = imported
+        choices = [(s.key, s.title) for s in imported.template.text_sections]
+        choices.append(("ignore", "Leave out"))
+        for index, (_, key) in enumerate(imported.paragraphs):
+            self.fields[f"paragraph_{index}"] = forms.ChoiceField(
+                choices=choices, initial=key, label=f"Paragraph {index + 1} is the"
+            )
+
+    def paragraph_rows(self):
+        return [
+            (text, self[f"paragraph_{index}"])
+            for index, (text, _) in enumerate(self.imported.paragraphs)
+        ]
+
+    def content(self) -> Content:
+        """The imported content, with the user's corrections to prose assignments."""
+        if not self.imported.paragraphs:
+            return self.imported.content
+        sections: dict[str, list[str]] = {}
+        for index, (text, _) in enumerate(self.imported.paragraphs):
+            key = self.cleaned_data[f"paragraph_{index}"]
+            if key != "ignore":
+                sections.setdefault(key, []).append(text)
+        return Content(
+            sections={
+                s.key: "\n\n".join(sections.get(s.key, []))
+                for s in self.imported.template.text_sections
+            },
+            faq=self.imported.content.faq,
+        )

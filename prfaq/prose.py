@@ -119,6 +119,11 @@ def parse_prose(text: str) -> Imported:
     assigned += classify_body(release[index:], names)
     faq, faq_notes = _parse_faq(faq_blocks)
     notes += faq_notes
+    if summary_at is None and not faq:
+        notes.append(
+            "This does not read like a PR/FAQ: no dateline summary and no FAQ were found, so "
+            "the sections below are guesses."
+        )
     if not headline and not faq and not any(key for _, key in assigned if key != "ignore"):
         raise ImportError_("Nothing in the text looks like a press release or an FAQ.")
     template = TEMPLATES["prfaq"]

@@ -7,6 +7,7 @@ from prfaq import views
 prfaq_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("documents/new/", views.document_new, name="new"),
+    path("documents/import/", views.document_import, name="import"),
     path("documents/<int:pk>/", views.document_detail, name="document"),
     path("documents/<int:pk>/edit/", views.document_edit, name="edit"),
     path("documents/<int:pk>/autosave/", views.document_autosave, name="autosave"),
@@ -15,6 +16,7 @@ prfaq_patterns = [
     path("documents/<int:pk>/compare/", views.document_compare, name="compare"),
     path("documents/<int:pk>/revisions/<int:number>/", views.revision_detail, name="revision"),
     path("documents/<int:pk>/sharing/", views.document_sharing, name="sharing"),
+    path("documents/<int:pk>/export/", views.document_export, name="export"),
 ]
 
 urlpatterns = [

@@ -1,5 +1,7 @@
 """Views for drafting: dashboard, create, edit (with autosave and preview), read, history."""
 
+from uuid import uuid4
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -16,7 +19,14 @@ from prfaq.authorizers import get_document_for
 from prfaq.content import Content, count_words
 from prfaq.diffing import word_diff
 from prfaq.document_templates import TEMPLATES
-from prfaq.forms import DocumentForm, NewDocumentForm, SharingForm
+from prfaq.forms import (
+    DocumentForm,
+    ImportConfirmForm,
+    ImportForm,
+    NewDocumentForm,
+    SharingForm,
+)
+from prfaq.markdown_io import ImportError_, export_markdown, parse_markdown
 from prfaq.models import Document, EditConflict, Revision
 from prfaq.rendering import page_view
 from reviews.gates import Draft, Finding, run_gates
@@ -59,7 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def document_new(request: HttpRequest) -> HttpResponse:
-    form = NewDocumentForm(request.POST or None)
+    form = NewDocumentForm(request.POST) if request.method == "POST" else NewDocumentForm()
     if request.method == "POST" and form.is_valid():
         document = start_document(
             owner=request.user,
@@ -411,7 +421,8 @@ def document_sharing(request: HttpRequest, pk: int) -> HttpResponse:
         "restricted": document.restricted,
         "collaborators": " ".join(u.username for u in document.collaborators.order_by("username")),
     }
-    form = SharingForm(request.POST or None, initial=initial, owner=document.owner)
+    data = request.POST if request.method == "POST" else None
+    form = SharingForm(data, initial=initial, owner=document.owner)
     if request.method == "POST" and form.is_valid():
         document.set_sharing(
             restricted=form.cleaned_data["restricted"],
@@ -420,6 +431,85 @@ def document_sharing(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Sharing saved.")
         return redirect("prfaq:sharing", document.pk)
     return render(request, "prfaq/document_sharing.html", {"document": document, "form": form})
+
+
+@login_required
+def document_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download a revision (the current one unless ?revision=N) as canonical Markdown."""
+    document = get_document_for(request.user, pk)
+    number = request.GET.get("revision")
+    revision = _revision_or_404(document, number) if number else document.current_revision
+    text = export_markdown(
+        title=revision.title, template=document.outline, content=revision.as_content()
+    )
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    filename = f"{slugify(revision.title) or 'prfaq'}-r{revision.number}.md"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def document_import(request: HttpRequest) -> HttpResponse:
+    """Import in two steps: read the file and show what was recognised, then create."""
+    if request.method == "POST" and "raw" in request.POST:
+        return _confirm_import(request)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if request.method == "POST" and form.is_valid():
+        imported = form.cleaned_data["imported"]
+        confirm = ImportConfirmForm(
+            initial={"raw": form.cleaned_data["raw"], "title": imported.title, "token": uuid4()},
+            imported=imported,
+        )
+        return _render_import_review(request, confirm)
+    return render(request, "prfaq/document_import.html", {"form": form})
+
+
+def _confirm_import(request: HttpRequest) -> HttpResponse:
+    try:
+        imported = parse_markdown(request.POST["raw"])
+    except ImportError_ as exc:
+        messages.error(request, str(exc))
+        return redirect("prfaq:import")
+    confirm = ImportConfirmForm(request.POST, imported=imported)
+    if not confirm.is_valid():
+        return _render_import_review(request, confirm, status=400)
+    document = start_document(
+        owner=request.user,
+        title=confirm.cleaned_data["title"],
+        template=imported.template,
+        token=confirm.cleaned_data["token"],
+    )
+    if document.current_revision.number == 1 and document.word_count == 0:
+        save_draft(
+            document=document,
+            by=request.user,
+            title=document.title,
+            content=confirm.content(),
+            base_version=document.version,
+            checkpoint=True,
+        )
+    messages.success(request, "Imported. Check the review gates beside each section.")
+    return redirect("prfaq:edit", document.pk)
+
+
+def _render_import_review(
+    request: HttpRequest, confirm: ImportConfirmForm, *, status: int = 200
+) -> HttpResponse:
+    imported = confirm.imported
+    titles = {s.key: s.title for s in imported.template.sections}
+    context = {
+        "confirm": confirm,
+        "imported": imported,
+        "found": [titles.get(key, key) for key in imported.sections_found],
+        "missing": [
+            s.title
+            for s in imported.template.sections
+            if s.required and s.key not in imported.sections_found
+        ],
+        "page": page_view(imported.template, imported.content),
+        "title": imported.title,
+    }
+    return render(request, "prfaq/document_import.html", context, status=status)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
