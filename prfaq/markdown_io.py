@@ -285,6 +285,9 @@ def _parse_canonical(text: str) -> Imported:
         },
         faq=tuple(_faq_entry(item) for item in faq),
     )
+    unanswered = sum(1 for entry in content.faq if not entry.answer.strip())
+    if unanswered:
+        notes.append(f"FAQ questions without an answer: {unanswered}.")
     title = str(meta.get("title", "")).strip() or content.section("headline").split("\n")[0]
     if not content.sections_written() and not content.faq:
         raise ImportError_("No section of a PR/FAQ was recognised in the file.")

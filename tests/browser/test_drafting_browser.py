@@ -93,3 +93,23 @@ def test_a_lost_connection_keeps_the_text_and_says_so(signed_in: Page, live_serv
     expect(page.locator("#save-status")).to_contain_text("Saved", timeout=15_000)
     document = Document.objects.get(title="Offline")
     assert document.current_revision.as_content().section("problem") == "Words typed on a train"
+
+
+def test_gate_findings_follow_the_typing(signed_in: Page, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/documents/new/")
+    page.get_by_label("Title").fill("Gated")
+    page.get_by_role("button", name="Start writing").click()
+    expect(page.locator("#findings-problem")).to_contain_text("no problem paragraph")
+    expect(page.locator("#gate-summary")).to_contain_text("1 blocker")
+    page.get_by_role("textbox", name="Problem").fill(
+        "Our new app combines machine learning and IoT sensors on our cloud platform."
+    )
+    expect(page.locator("#findings-problem")).to_contain_text("leads with the product")
+    page.get_by_role("textbox", name="Problem").fill(
+        "Every evening, skippers of small boats spend an hour reading tide tables and still "
+        "misjudge the bar; a wrong call costs a day's catch worth $1,800."
+    )
+    expect(page.locator("#findings-problem")).not_to_contain_text("problem paragraph")
+    expect(page.locator("#gate-summary")).to_contain_text("0 blockers")
+    assert page.problems == []  # type: ignore[attr-defined]

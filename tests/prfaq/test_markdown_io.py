@@ -159,3 +159,4 @@ def test_faq_questions_without_answers_are_reported():
     imported = parse_markdown(text)
     assert imported.template == TEMPLATES["one-pager"]
     assert imported.content.faq == (FaqEntry("Why?", "", "external", ""),)
+    assert imported.notes == ["FAQ questions without an answer: 1."]
