@@ -2,7 +2,7 @@
 
 from prfaq.boot import load_settings
 
-load_settings()
+load_settings(serving=True)
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 

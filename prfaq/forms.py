@@ -18,6 +18,7 @@ from prfaq.content import (
 )
 from prfaq.document_templates import FAQ_SIDES, FAQ_TOPICS, TEMPLATES, DocumentTemplate
 from prfaq.markdown_io import MAX_IMPORT_BYTES, ImportError_, decode_upload, parse_markdown
+from prfaq.rendering import markdown_hazard
 
 
 def _limit_message(what: str, limit: int) -> str:
@@ -25,6 +26,15 @@ def _limit_message(what: str, limit: int) -> str:
         f"{what} is too long: %(show_value)s characters; the limit is {limit:,}. "
         "Your text is still here: shorten it, or move part of it elsewhere."
     )
+
+
+def renderable(value: str) -> None:
+    """Refuse Markdown the renderer cannot handle, keeping the text in the form."""
+    hazard = markdown_hazard(value)
+    if hazard:
+        raise forms.ValidationError(
+            f"This text cannot be shown as Markdown: it {hazard}. Simplify it and save again."
+        )
 
 
 def title_field() -> forms.CharField:
@@ -72,6 +82,7 @@ class FaqEntryForm(forms.Form):
     answer = forms.CharField(
         required=False,
         max_length=ANSWER_MAX_CHARS,
+        validators=[renderable],
         widget=forms.Textarea(attrs={"rows": 2, "class": "autogrow"}),
         error_messages={"max_length": _limit_message("This answer", ANSWER_MAX_CHARS)},
     )
@@ -88,9 +99,12 @@ class FaqEntryForm(forms.Form):
 
 
 class BaseFaqFormSet(forms.BaseFormSet):
+    def slots(self) -> list[FaqEntry | None]:
+        """One item per form on the page, in order; None where the form was left blank."""
+        return [form.entry() if form.cleaned_data else None for form in self.forms]
+
     def entries(self) -> tuple[FaqEntry, ...]:
-        found = (form.entry() for form in self.forms if form.cleaned_data)
-        return tuple(entry for entry in found if entry is not None)
+        return tuple(entry for entry in self.slots() if entry is not None)
 
 
 FaqFormSet = forms.formset_factory(
@@ -119,6 +133,7 @@ class DocumentForm(forms.Form):
                 required=False,
                 strip=False,
                 max_length=SECTION_MAX_CHARS,
+                validators=[renderable],
                 error_messages={"max_length": _limit_message(spec.title, SECTION_MAX_CHARS)},
                 widget=forms.Textarea(
                     attrs={
@@ -150,13 +165,15 @@ class DocumentForm(forms.Form):
         valid = super().is_valid()
         return (self.faq.is_valid() if self.faq is not None else True) and valid
 
-    def content(self) -> Content:
+    def content(self, faq_action: str = "") -> Content:
+        """The text of the form; ``faq_action`` ("remove:3", "up:1") is the no-JavaScript
+        fallback for the FAQ buttons, its index counting the questions as shown."""
         sections = {
             spec.key: self.cleaned_data[f"section_{spec.key}"].replace("\r\n", "\n")
             for spec in self.outline.text_sections
         }
-        faq = self.faq.entries() if self.faq is not None else ()
-        return Content(sections=sections, faq=faq)
+        slots = _apply_faq_action(self.faq.slots(), faq_action) if self.faq is not None else []
+        return Content(sections=sections, faq=tuple(e for e in slots if e is not None))
 
     def error_summary(self) -> list[str]:
         """Every error as one readable sentence, for the save status line."""
@@ -169,6 +186,24 @@ class DocumentForm(forms.Form):
                 messages.extend(f"FAQ entry {number}: {e}" for el in errors.values() for e in el)
             messages.extend(self.faq.non_form_errors())
         return messages
+
+
+def _apply_faq_action(slots: list, action: str) -> list:
+    verb, _, raw_index = action.partition(":")
+    try:
+        index = int(raw_index)
+    except ValueError:
+        return slots
+    if not 0 <= index < len(slots):
+        return slots
+    slots = list(slots)
+    if verb == "remove":
+        del slots[index]
+    elif verb in ("up", "down"):
+        other = index - 1 if verb == "up" else index + 1
+        if 0 <= other < len(slots):
+            slots[index], slots[other] = slots[other], slots[index]
+    return slots
 
 
 class SharingForm(forms.Form):

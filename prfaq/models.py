@@ -228,6 +228,8 @@ class Document(models.Model):
         locked = Document.objects.select_for_update().get(pk=self.pk)
         current = Revision.objects.get(pk=locked.current_revision_id)
         if title == current.title and content == current.as_content():
+            if checkpoint:
+                current.seal()  # Save right after an autosave keeps what the autosave wrote
             return SaveResult(
                 revision=current, version=locked.version, changed=False, created=False
             )

@@ -4,10 +4,12 @@ No script, style, event handler or non-http(s)/mailto URL survives; the output
 is stored per revision, so this runs once per save, never per page view.
 """
 
+import re
 from dataclasses import dataclass
 
 import markdown
 import nh3
+from django.utils.html import linebreaks
 
 from prfaq.content import Content, FaqEntry
 from prfaq.document_templates import FAQ_TOPICS, DocumentTemplate, SectionSpec
@@ -32,12 +34,35 @@ def sanitize_html(html: str) -> str:
     )
 
 
+MAX_BRACKETS = 500
+MAX_NESTING = 60
+_DEEP_NESTING = re.compile(rf"^(?:[ \t]*(?:[-*+>]|\d{{1,9}}[.)])[ \t]+){{{MAX_NESTING},}}", re.M)
+
+
+def markdown_hazard(text: str) -> str | None:
+    """Why ``text`` would make the Markdown renderer crash or crawl, if it would.
+
+    The renderer recurses once per level of list or quote nesting, and its link
+    parser slows quadratically with the number of ``[`` brackets.
+    """
+    if text.count("[") > MAX_BRACKETS:
+        return f"has more than {MAX_BRACKETS} \u201c[\u201d brackets"
+    if _DEEP_NESTING.search(text):
+        return f"nests lists or quotes more than {MAX_NESTING} levels deep"
+    return None
+
+
 def render_markdown(text: str) -> str:
-    """Render user Markdown to sanitised HTML."""
+    """Render user Markdown to sanitised HTML (as plain text when it cannot be rendered)."""
     if not text.strip():
         return ""
-    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    return sanitize_html(html).strip()
+    if markdown_hazard(text) is None:
+        try:
+            html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+            return sanitize_html(html).strip()
+        except RecursionError:
+            pass
+    return linebreaks(text, autoescape=True)
 
 
 def render_content(content: Content) -> dict:

@@ -6,6 +6,7 @@ value stops start-up with a one-line explanation.
 """
 
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -52,19 +53,30 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+SUPPORTED_DATABASES = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
+DATABASE_URL_HELP = "use sqlite:///path/to/file.sqlite3 or postgres://user:password@host:port/name"
+
+
 def database_from_env(default_url: str) -> dict:
     url = os.environ.get("DATABASE_URL", "").strip() or default_url
+    conn_max_age = env_int("CONN_MAX_AGE", 0)
     try:
-        config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 0))
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age)
     except Exception as exc:  # dj-database-url raises bare ValueErrors and KeyErrors
         raise ImproperlyConfigured(
-            f"DATABASE_URL is not a database URL this app understands ({exc}); "
-            "use sqlite:///path/to/file.sqlite3 or postgres://user:password@host:port/name."
+            f"DATABASE_URL is not a database URL this app understands ({exc}); {DATABASE_URL_HELP}."
         ) from None
-    if not config.get("ENGINE"):
-        raise ImproperlyConfigured("DATABASE_URL names no database engine.")
+    if config.get("ENGINE") not in SUPPORTED_DATABASES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names a database this app does not run on; {DATABASE_URL_HELP}."
+        )
     if config["ENGINE"] == "django.db.backends.postgresql" and not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no database (add /name at the end).")
+    if config["ENGINE"] == "django.db.backends.sqlite3" and config.get("NAME") in ("", ":memory:"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL names an in-memory SQLite database, which loses everything on "
+            "restart; give a file, e.g. sqlite:///var/prfaq.sqlite3."
+        )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Writers take the lock up front, so concurrent saves queue instead of failing.
         config.setdefault("OPTIONS", {}).update(
@@ -162,6 +174,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
+if TIME_ZONE not in zoneinfo.available_timezones():
+    raise ImproperlyConfigured(
+        f"TIME_ZONE {TIME_ZONE!r} is not a time zone name like Europe/Paris."
+    )
 USE_I18N = True
 USE_TZ = True
 
@@ -242,9 +258,14 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+LOG_LEVEL = (env_str("LOG_LEVEL", "WARNING") or "").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

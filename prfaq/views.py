@@ -1,5 +1,6 @@
 """Views for drafting: dashboard, create, edit (with autosave and preview), read, history."""
 
+import re
 from uuid import uuid4
 
 from django.contrib import messages
@@ -42,7 +43,7 @@ UNSAVED_KEY = "unsaved-edits"
 @vary_on_headers("HX-Request")
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = "mine" if request.GET.get("scope") == "mine" else "team"
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     documents = Document.objects.visible_to(request.user)
     if scope == "mine":
         documents = documents.shared_with(request.user)
@@ -131,12 +132,13 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
             document=document,
             by=request.user,
             title=form.cleaned_data["title"],
-            content=_apply_faq_action(form.content(), request.POST.get("faq_action", "")),
+            content=form.content(faq_action=request.POST.get("faq_action", "")),
             base_version=form.cleaned_data["base_version"],
             checkpoint=True,
         )
     except EditConflict as conflict:
         return _render_conflict(request, conflict.document, form)
+    _forget_unsaved(request, document.pk)
     if request.POST.get("faq_action") == "add":
         form = DocumentForm.for_revision(
             outline=outline, revision=result.revision, version=result.version, extra_faq=1
@@ -144,25 +146,6 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_editor(request, document, form)
     messages.success(request, "Saved." if result.changed else "No changes to save.")
     return redirect("prfaq:edit", document.pk)
-
-
-def _apply_faq_action(content: Content, action: str) -> Content:
-    """The plain-form fallback for the FAQ's remove / move buttons (JavaScript does these live)."""
-    verb, _, raw_index = action.partition(":")
-    faq = list(content.faq)
-    try:
-        index = int(raw_index)
-    except ValueError:
-        return content
-    if not 0 <= index < len(faq):
-        return content
-    if verb == "remove":
-        del faq[index]
-    elif verb in ("up", "down"):
-        other = index - 1 if verb == "up" else index + 1
-        if 0 <= other < len(faq):
-            faq[index], faq[other] = faq[other], faq[index]
-    return Content(sections=content.sections, faq=tuple(faq))
 
 
 def _render_editor(
@@ -298,6 +281,7 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     except EditConflict as conflict:
         context = {"state": "conflict", "newer": conflict.document.current_revision}
         return render(request, "prfaq/document_edit.html#save-status", context, status=409)
+    _forget_unsaved(request, document.pk)
     context = {"state": "saved", "result": result, "document": document}
     return render(request, "prfaq/document_edit.html#save-status", context)
 
@@ -327,10 +311,26 @@ def document_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(preview + gates)
 
 
+STASH_MAX_CHARS = 600_000
+STASHED_FIELDS = re.compile(r"^(?:title|base_version|section_\w+|faq-[\w-]+)$")
+
+
 def _stash_unsaved(request: HttpRequest, pk: int) -> None:
-    """Keep a signed-out user's text in their session, to give back after sign-in."""
-    fields = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
-    request.session[UNSAVED_KEY] = {"pk": pk, "fields": fields}
+    """Keep a signed-out user's text in their session, to give back after sign-in.
+
+    Only the editor's own fields, and only up to a size a real document has:
+    anyone can post here, signed in or not.
+    """
+    fields = {k: v for k, v in request.POST.lists() if STASHED_FIELDS.match(k)}
+    if sum(len(v) for values in fields.values() for v in values) <= STASH_MAX_CHARS:
+        request.session[UNSAVED_KEY] = {"pk": pk, "fields": fields}
+
+
+def _forget_unsaved(request: HttpRequest, pk: int) -> None:
+    """A save landed: a stash for this document is now older than the saved text."""
+    stash = request.session.get(UNSAVED_KEY)
+    if stash and stash.get("pk") == pk:
+        del request.session[UNSAVED_KEY]
 
 
 def _keep_unsaved_and_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
@@ -408,10 +408,15 @@ def document_compare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _faq_text(content: Content) -> str:
-    return "\n\n".join(
-        f"Q ({e.side}{', ' + e.topic if e.topic else ''}): {e.question}\nA: {e.answer}"
-        for e in content.faq
-    )
+    """The FAQ as lines, one question and one answer paragraph each, for the paragraph diff."""
+    lines = []
+    for e in content.faq:
+        lines.append(f"Q ({e.side}{', ' + e.topic if e.topic else ''}): {e.question}")
+        lines.extend(
+            f"A: {line}" if i == 0 else line for i, line in enumerate(e.answer.split("\n"))
+        )
+        lines.append("")
+    return "\n".join(lines)
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from prfaq.boot import load_settings
 
-load_settings()
+load_settings(serving=True)
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 

@@ -139,7 +139,30 @@
     setStatus("failed", `<span class="dot dot-bad" aria-hidden="true"></span> <strong>Not saved</strong> (the server answered ${code}). Your text is still in this page; retrying…`);
     schedule(10000);
   });
-  form.addEventListener("submit", () => { halted = true; savedEdits = edits; });
+  // Saving by hand while an autosave is on its way would send the old version:
+  // wait for the autosave, then submit with the version it brought back.
+  let inFlight = false;
+  let pendingSubmitter = null;
+  form.addEventListener("htmx:beforeSend", (event) => { if (event.detail.elt === form) inFlight = true; });
+  form.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.elt !== form) return;
+    inFlight = false;
+    if (pendingSubmitter) {
+      const submitter = pendingSubmitter;
+      pendingSubmitter = null;
+      setTimeout(() => form.requestSubmit(submitter), 50);
+    }
+  });
+  form.addEventListener("submit", (event) => {
+    if (inFlight) {
+      event.preventDefault();
+      pendingSubmitter = event.submitter;
+      return;
+    }
+    halted = true;
+    clearTimeout(timer);
+    savedEdits = edits;
+  });
   window.addEventListener("beforeunload", (event) => {
     if (autosaveOn && dirty()) event.preventDefault();
   });

@@ -355,3 +355,72 @@ def test_editor_query_count_is_bounded(author_client, author, django_assert_max_
         response = author_client.get(reverse("prfaq:edit", args=[document.pk]))
     assert response.status_code == 200
     assert 'name="faq-39-question"' in response.content.decode()
+
+
+def test_markdown_that_would_crash_the_renderer_gets_a_message(author_client, document):
+    nested = "- " * 600 + "x"
+    url = reverse("prfaq:edit", args=[document.pk])
+    response = author_client.post(url, editor_data(document, section_problem=nested))
+    assert response.status_code == 400
+    assert "nests lists or quotes more than 60 levels deep" in response.content.decode()
+    brackets = author_client.post(
+        reverse("prfaq:preview", args=[document.pk]),
+        editor_data(document, section_solution="[a" * 6000),
+    )
+    assert brackets.status_code == 200
+    assert "more than 500" in brackets.content.decode()
+
+
+def test_faq_buttons_without_javascript_count_blank_questions(author_client, document):
+    data = editor_data(document)
+    data |= {
+        "faq-TOTAL_FORMS": 4,
+        "faq-0-question": "",
+        "faq-0-answer": "",
+        "faq-1-question": "A?",
+        "faq-2-question": "B?",
+        "faq-3-question": "C?",
+        "faq-3-side": "external",
+        "faq_action": "remove:1",
+    }
+    data |= {f"faq-{i}-side": "external" for i in range(4)} | {
+        f"faq-{i}-answer": "" for i in (1, 2, 3)
+    }
+    author_client.post(reverse("prfaq:edit", args=[document.pk]), data)
+    document.refresh_from_db()
+    assert [e.question for e in document.current_revision.as_content().faq] == ["B?", "C?"]
+
+
+def test_save_after_an_autosave_keeps_the_autosaved_revision(author_client, document):
+    autosave = reverse("prfaq:autosave", args=[document.pk])
+    author_client.post(autosave, editor_data(document, section_problem="Keep me."))
+    document.refresh_from_db()
+    kept = document.current_revision
+    response = author_client.post(
+        reverse("prfaq:edit", args=[document.pk]), editor_data(document, section_problem="Keep me.")
+    )
+    assert response.status_code == 302
+    kept.refresh_from_db()
+    assert kept.sealed
+    document.refresh_from_db()
+    author_client.post(autosave, editor_data(document, section_problem="Later."))
+    kept.refresh_from_db()
+    assert kept.as_content().section("problem") == "Keep me."
+
+
+def test_signed_out_stash_keeps_only_editor_fields_of_a_sane_size(client, document):
+    url = reverse("prfaq:autosave", args=[document.pk])
+    client.post(url, editor_data(document, section_problem="mine") | {"junk": "x"})
+    stash = client.session["unsaved-edits"]
+    assert "junk" not in stash["fields"] and stash["fields"]["section_problem"] == ["mine"]
+    client.post(url, {"section_problem": "x" * 700_000})
+    assert client.session["unsaved-edits"]["fields"]["section_problem"] == ["mine"]
+
+
+def test_a_successful_save_forgets_the_stash(client, author, document):
+    url = reverse("prfaq:autosave", args=[document.pk])
+    client.post(url, editor_data(document, section_problem="old stash"))
+    client.force_login(author)
+    client.post(url, editor_data(document, section_problem="newer"))
+    page = client.get(reverse("prfaq:edit", args=[document.pk])).content.decode()
+    assert "old stash" not in page and "newer</textarea>" in page

@@ -179,3 +179,20 @@ def test_search_uses_the_full_text_index_on_postgresql(db, author, document):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "document_search_idx" in plan
     assert list(queryset) == [document]
+
+
+def test_search_with_a_null_character_is_not_an_error(reader, document):
+    response = reader.get(reverse("prfaq:dashboard"), {"q": "ti\x00de"})
+    assert response.status_code == 200
+
+
+def test_huge_changes_are_compared_by_block_not_word_by_word():
+    from prfaq.diffing import word_diff
+
+    old, new = "tide " * 5000, "ebb " * 5000
+    html = str(word_diff(old, new))
+    assert html == f"<del>{old}</del><ins>{new}</ins>"
+    assert (
+        str(word_diff("one\ntwo day\n", "one\ntwo week\n"))
+        == "one\ntwo <del>day\n</del><ins>week\n</ins>"
+    )

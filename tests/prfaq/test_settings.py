@@ -42,6 +42,37 @@ def test_malformed_database_url_stops_in_one_line(url):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TIME_ZONE", "Nope/Zone", "TIME_ZONE 'Nope/Zone' is not a time zone"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be DEBUG"),
+        ("DATABASE_URL", "mysql://u@h/db", "a database this app does not run on"),
+        ("DATABASE_URL", "sqlite://", "in-memory SQLite database"),
+        ("CONN_MAX_AGE", "soon", "CONN_MAX_AGE must be a whole number"),
+    ],
+)
+def test_other_bad_values_stop_in_one_line(name, value, message):
+    result = run_manage("check", **{name: value})
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert message in line
+
+
+def test_production_servers_default_to_debug_off():
+    unset = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import prfaq.wsgi"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in unset},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "SECRET_KEY is not set" in result.stderr
+
+
 def test_bad_boolean_is_named():
     result = run_manage("check", DEBUG="maybe")
     assert result.returncode == 1
