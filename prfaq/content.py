@@ -28,22 +28,28 @@ class FaqEntry:
     answer: str = ""
     side: str = "external"
     topic: str = ""
+    thread: int | None = None  # the comment thread the question came from, if any
 
-    def to_json(self) -> dict[str, str]:
-        return {
+    def to_json(self) -> dict:
+        data: dict = {
             "question": self.question,
             "answer": self.answer,
             "side": self.side,
             "topic": self.topic,
         }
+        if self.thread:
+            data["thread"] = self.thread
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "FaqEntry":
+        thread = data.get("thread")
         return cls(
             question=str(data.get("question", "")),
             answer=str(data.get("answer", "")),
             side="internal" if data.get("side") == "internal" else "external",
             topic=str(data.get("topic", "")),
+            thread=thread if isinstance(thread, int) and thread > 0 else None,
         )
 
     @property

@@ -88,13 +88,21 @@ class FaqEntryForm(forms.Form):
     )
     side = forms.ChoiceField(choices=FAQ_SIDES, initial="external")
     topic = forms.ChoiceField(choices=[("", "No topic"), *FAQ_TOPICS], required=False)
+    thread = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def clean_question(self) -> str:
+        return " ".join(self.cleaned_data["question"].split())  # a question is one line
 
     def entry(self) -> FaqEntry | None:
         data = self.cleaned_data
         if not data.get("question") and not data.get("answer"):
             return None  # an empty entry is not worth keeping
         return FaqEntry(
-            question=data["question"], answer=data["answer"], side=data["side"], topic=data["topic"]
+            question=data["question"],
+            answer=data["answer"],
+            side=data["side"],
+            topic=data["topic"],
+            thread=data.get("thread"),
         )
 
 

@@ -21,6 +21,7 @@ prfaq_patterns = [
 
 urlpatterns = [
     path("", include((prfaq_patterns, "prfaq"))),
+    path("", include("reviews.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -30,6 +30,8 @@ from prfaq.forms import (
 from prfaq.markdown_io import ImportError_, export_markdown, parse_markdown
 from prfaq.models import Document, EditConflict, Revision
 from prfaq.rendering import page_view
+from reviews.discussion import discussion_for, highlight, highlight_quotes
+from reviews.forms import CommentForm, NewThreadForm
 from reviews.gates import Draft, Finding, run_gates
 from reviews.models import GateReport
 from reviews.workflow import save_draft, start_document
@@ -85,25 +87,64 @@ def document_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_document_for(request.user, pk)
-    return _render_revision(request, document, document.current_revision)
+    return render_document_page(request, document)
 
 
 @login_required
 def revision_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     document = get_document_for(request.user, pk)
     revision = _revision_or_404(document, number)
-    return _render_revision(request, document, revision)
+    return render_document_page(request, document, revision=revision)
 
 
-def _render_revision(request: HttpRequest, document: Document, revision: Revision) -> HttpResponse:
+@vary_on_headers("HX-Request")
+def render_document_page(
+    request: HttpRequest,
+    document: Document,
+    *,
+    revision: Revision | None = None,
+    thread_form=None,
+    reply_forms: dict | None = None,
+    editing: int | None = None,
+    partial: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    """The read view, with its discussion when it shows the current text.
+
+    Comment actions (in ``reviews``) render it too: as the ``discussion-update``
+    partial for htmx, as the whole page otherwise.
+    """
+    revision = revision or document.current_revision
+    is_current = revision.pk == document.current_revision_id
+    can_edit = document.is_editor(request.user)
+    reading = request.GET.get("reading") == "1"
+    page = page_view(document.outline, revision.as_content(), revision.rendered)
+    discussion = None
+    if is_current:
+        discussion = discussion_for(document, request.user, can_edit=can_edit, reading=reading)
+        page = highlight(page, discussion)
+        forms = reply_forms or {}
+        for view in discussion.threads:
+            view.reply_form = forms.get(view.thread.pk) or CommentForm(
+                auto_id=f"id_reply_{view.thread.pk}_%s"
+            )
+        edit_form = forms.get("edit") or CommentForm(auto_id="id_edit_%s")
     context = {
         "document": document,
         "revision": revision,
-        "is_current": revision.pk == document.current_revision_id,
-        "can_edit": document.is_editor(request.user),
-        "page": page_view(document.outline, revision.as_content(), revision.rendered),
+        "is_current": is_current,
+        "can_edit": can_edit,
+        "page": page,
+        "discussion": discussion,
+        "reading": reading,
+        "thread_form": thread_form
+        or NewThreadForm(outline=document.outline, initial={"revision": revision.number}),
+        "editing": editing,
+        "edit_form": edit_form if discussion else None,
+        "title": revision.title,
     }
-    return render(request, "prfaq/document_detail.html", context)
+    template = "prfaq/document_detail.html" + ("#discussion-update" if partial else "")
+    return render(request, template, context, status=status)
 
 
 def _revision_or_404(document: Document, number) -> Revision:
@@ -189,7 +230,9 @@ def _render_editor(
         "finding_rows": [{"key": k, "findings": v} for k, v in by_section.items()],
         "finding_counts": _counts(findings),
         "faq_words": content.faq_words if content else 0,
-        "page": page_view(document.outline, content, rendered) if content else None,
+        "page": _with_quotes(document, page_view(document.outline, content, rendered))
+        if content
+        else None,
         "errors": None if content else form.error_summary(),
         "state": _editor_state(conflict=conflict, restored=restored, invalid=content is None),
         "title": document.title,
@@ -199,6 +242,13 @@ def _render_editor(
         "can_manage": document.can_manage(request.user),
     }
     return render(request, "prfaq/document_edit.html", context, status=status)
+
+
+def _with_quotes(document: Document, page):
+    """The editor's preview highlights the passages open threads are about."""
+    return highlight_quotes(
+        page, document.threads.open().exclude(quote="").only("quote", "section")
+    )
 
 
 def _live_findings(document: Document, form: DocumentForm, content: Content | None) -> list:
@@ -299,7 +349,7 @@ def document_preview(request: HttpRequest, pk: int) -> HttpResponse:
     findings = _live_findings(document, form, content)
     by_section = _findings_by_section(document, findings)
     context = {
-        "page": page_view(document.outline, content),
+        "page": _with_quotes(document, page_view(document.outline, content)),
         "title": form.cleaned_data["title"],
         "findings": findings,
         "finding_counts": _counts(findings),

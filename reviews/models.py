@@ -3,9 +3,18 @@
 Models here point at ``prfaq`` models, never the reverse.
 """
 
-from django.db import models
+import hashlib
+from html import unescape
 
-from prfaq.models import Revision
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from prfaq.models import Document, Revision
+from prfaq.rendering import markdown_hazard, render_markdown
 from reviews.gates import Draft, Finding, Severity, run_gates
 
 
@@ -52,3 +61,301 @@ class GateReport(models.Model):
 
 def draft_of(revision: Revision) -> Draft:
     return Draft(revision.as_content(), revision.document.outline, revision.title)
+
+
+COMMENT_MAX_CHARS = 10_000
+QUOTE_MAX_CHARS = 1_000
+
+
+def clean_comment_body(body: str) -> str:
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError("Write something first: the comment is empty.")
+    if "\x00" in body:
+        raise ValidationError("The comment contains a null character; remove it and post again.")
+    if len(body) > COMMENT_MAX_CHARS:
+        raise ValidationError(
+            f"The comment is {len(body):,} characters; the limit is {COMMENT_MAX_CHARS:,}. "
+            "Shorten it, or split it over replies."
+        )
+    hazard = markdown_hazard(body)
+    if hazard:
+        raise ValidationError(f"The comment cannot be shown: it {hazard}.")
+    return body
+
+
+def section_text(content, key: str) -> str:
+    """The Markdown of a section; for the FAQ, its questions and answers."""
+    if key == "faq":
+        return "\n\n".join(f"{e.question}\n\n{e.answer}" for e in content.faq)
+    return content.section(key)
+
+
+def readable_text(revision: Revision, key: str) -> str:
+    """A section as readers see it (rendered, tags stripped, spaces folded), for quotes."""
+    if key == "faq":
+        text = section_text(revision.as_content(), key)
+    else:
+        text = unescape(strip_tags(revision.rendered.get("sections", {}).get(key, "")))
+    return " ".join(text.split())
+
+
+def section_digest(text: str) -> str:
+    """A fingerprint of a section's text, to tell later whether it changed."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ThreadQuerySet(models.QuerySet):
+    def open(self) -> "ThreadQuerySet":
+        return self.filter(resolved_at__isnull=True)
+
+    def resolved(self) -> "ThreadQuerySet":
+        return self.filter(resolved_at__isnull=False)
+
+    def for_page(self) -> "ThreadQuerySet":
+        """Threads with their comments and people, in a fixed number of queries."""
+        comments = Comment.objects.select_related("author").order_by("created_at", "pk")
+        return self.select_related("started_by", "resolved_by").prefetch_related(
+            models.Prefetch("comments", queryset=comments)
+        )
+
+
+class Thread(models.Model):
+    """A discussion anchored to a section of a document, optionally to a quoted passage."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="threads")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="threads")
+    section = models.CharField(max_length=64)
+    quote = models.TextField(blank=True, default="")
+    section_digest = models.CharField(max_length=64)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="started_threads"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resolved_threads",
+    )
+    faq_added_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ThreadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["document", "resolved_at"], name="thread_document_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Thread {self.pk} on {self.document_id}/{self.section}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('prfaq:document', args=[self.document_id])}#thread-{self.pk}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    def is_outdated(self, *, markdown: str, readable: str) -> bool:
+        """The section changed since the thread started, or its quoted passage is gone."""
+        if self.quote and self.quote not in readable:
+            return True
+        return section_digest(markdown) != self.section_digest
+
+    def can_resolve(self, user) -> bool:
+        return user.pk in (self.document.owner_id, self.started_by_id)
+
+    @classmethod
+    @transaction.atomic
+    def start(
+        cls, *, document: Document, revision: Revision, section: str, quote: str, by, body: str
+    ) -> "Thread":
+        """Open a thread on a section of ``revision``, optionally quoting a passage of it."""
+        spec = document.outline.section(section)
+        if spec is None:
+            raise ValidationError("That section is not part of this document.")
+        quote = " ".join(quote.split())
+        if len(quote) > QUOTE_MAX_CHARS:
+            raise ValidationError(
+                f"The quoted passage is {len(quote):,} characters; quote at most "
+                f"{QUOTE_MAX_CHARS:,}, or none."
+            )
+        text = section_text(revision.as_content(), section)
+        if quote and quote not in readable_text(revision, section):
+            raise ValidationError(
+                f"The quoted passage is not in \u201c{spec.title}\u201d of revision "
+                f"{revision.number}. Select it again on the page, or leave the quote out."
+            )
+        revision.seal()  # a revision somebody commented on never changes
+        thread = cls.objects.create(
+            document=document,
+            revision=revision,
+            section=section,
+            quote=quote,
+            section_digest=section_digest(text),
+            started_by=by,
+        )
+        Comment.post(thread=thread, by=by, body=body)
+        return thread
+
+    @transaction.atomic
+    def reply(self, *, by, body: str) -> "Comment":
+        return Comment.post(thread=self, by=by, body=body)
+
+    def resolve(self, *, by) -> None:
+        """Mark resolved; resolving twice (a double click) changes nothing."""
+        self._check_resolver(by)
+        now = timezone.now()
+        Thread.objects.filter(pk=self.pk, resolved_at__isnull=True).update(
+            resolved_at=now, resolved_by=by, updated_at=now
+        )
+        self.refresh_from_db(fields=["resolved_at", "resolved_by", "updated_at"])
+
+    def reopen(self, *, by) -> None:
+        self._check_resolver(by)
+        Thread.objects.filter(pk=self.pk).update(
+            resolved_at=None, resolved_by=None, updated_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["resolved_at", "resolved_by", "updated_at"])
+
+    def _check_resolver(self, user) -> None:
+        if not self.can_resolve(user):
+            raise PermissionDenied(
+                "Only the document's author or whoever started the thread can resolve or reopen it."
+            )
+
+
+class Comment(models.Model):
+    """One message in a thread; Markdown, rendered once per version. Deleting keeps a tombstone."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField()
+    body_html = models.TextField()
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} by {self.author_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @classmethod
+    def post(cls, *, thread: Thread, by, body: str) -> "Comment":
+        """Add a comment and queue its notifications: the worker sends them, not the request."""
+        from reviews.tasks import notify_about_comment
+
+        body = clean_comment_body(body)
+        comment = cls.objects.create(
+            thread=thread, author=by, body=body, body_html=render_markdown(body)
+        )
+        Thread.objects.filter(pk=thread.pk).update(updated_at=timezone.now())
+        notify_about_comment.enqueue(comment.pk)
+        return comment
+
+    def edit(self, *, by, body: str) -> None:
+        self._check_author(by)
+        if self.is_deleted:
+            raise ValidationError("This comment was deleted; it cannot be edited.")
+        self.body = clean_comment_body(body)
+        self.body_html = render_markdown(self.body)
+        self.version += 1
+        self.edited_at = timezone.now()
+        self.save(update_fields=["body", "body_html", "version", "edited_at"])
+
+    def delete_by(self, *, by) -> None:
+        """Remove the text; a tombstone stays so the replies still make sense."""
+        self._check_author(by)
+        if self.is_deleted:
+            return
+        self.body, self.body_html, self.deleted_at = "", "", timezone.now()
+        self.save(update_fields=["body", "body_html", "deleted_at"])
+
+    def _check_author(self, user) -> None:
+        if user.pk != self.author_id:
+            raise PermissionDenied("Only the person who wrote a comment can change it.")
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        MENTION = "mention", "mentioned you"
+        REPLY = "reply", "replied in a thread you are in"
+        COMMENT = "comment", "commented on a document you follow"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, null=True, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # At most one notification per person per comment, however often they are named.
+            models.UniqueConstraint(
+                fields=["recipient", "comment"],
+                condition=models.Q(comment__isnull=False),
+                name="one_notification_per_comment",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_kind_display()}"
+
+
+class Subscription(models.Model):
+    """Whether someone follows a document's discussion, or has muted it."""
+
+    class State(models.TextChoices):
+        FOLLOW = "follow", "Following"
+        MUTE = "mute", "Muted"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="subscriptions")
+    state = models.CharField(max_length=8, choices=State.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "document"], name="one_subscription_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.state} {self.document_id}"
+
+
+class BlindReading(models.Model):
+    """Someone chose not to see others' comments on a document until they post their own."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "document"], name="one_blind_reading_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} reads {self.document_id} blind"

@@ -26,6 +26,100 @@
     if (event.target.closest("[data-action=print]")) window.print();
   });
 
+  // --- Comments: quote a selection of the document ------------------------
+  const popover = document.getElementById("selection-comment");
+  const selectedPassage = () => {
+    const selection = window.getSelection();
+    if (!selection || selection.isCollapsed) return null;
+    const text = selection.toString().replace(/\s+/g, " ").trim();
+    const start = selection.anchorNode?.parentElement?.closest("[data-section]");
+    const end = selection.focusNode?.parentElement?.closest("[data-section]");
+    if (!text || !start || start !== end || !start.closest("#document-body")) return null;
+    return { text: text.slice(0, 1000), section: start.dataset.section, range: selection.getRangeAt(0) };
+  };
+  if (popover) {
+    document.addEventListener("selectionchange", () => {
+      const passage = selectedPassage();
+      if (!passage || !document.getElementById("new-thread")) { popover.hidden = true; return; }
+      const rect = passage.range.getBoundingClientRect();
+      popover.style.top = `${window.scrollY + rect.bottom + 6}px`;
+      popover.style.left = `${window.scrollX + rect.left}px`;
+      popover.hidden = false;
+      popover.dataset.text = passage.text;
+      popover.dataset.section = passage.section;
+    });
+    popover.addEventListener("click", () => {
+      const box = document.getElementById("new-thread");
+      box.open = true;
+      box.querySelector("select[name=section]").value = popover.dataset.section;
+      box.querySelector("textarea[name=quote]").value = popover.dataset.text;
+      popover.hidden = true;
+      box.scrollIntoView({ block: "nearest" });
+      box.querySelector("textarea[name=body]").focus();
+    });
+  }
+
+  // --- @mentions: suggest people as you type -------------------------------
+  let menu = null;
+  let menuFor = null;
+  const closeMenu = () => { menu?.remove(); menu = null; menuFor = null; };
+  const mentionAt = (textarea) => {
+    const upto = textarea.value.slice(0, textarea.selectionStart);
+    const match = upto.match(/(?:^|[^\w@.])@([\w.+-]{0,30})$/);
+    return match ? { prefix: match[1], start: textarea.selectionStart - match[1].length } : null;
+  };
+  const choose = (textarea, option) => {
+    const mention = mentionAt(textarea);
+    if (!mention || !option?.dataset.username) return closeMenu();
+    const value = textarea.value;
+    const insert = `${option.dataset.username} `;
+    textarea.value = value.slice(0, mention.start) + insert + value.slice(textarea.selectionStart);
+    textarea.selectionStart = textarea.selectionEnd = mention.start + insert.length;
+    closeMenu();
+    textarea.focus();
+  };
+  document.addEventListener("input", async (event) => {
+    const textarea = event.target.closest?.("textarea.mention-input");
+    if (!textarea) return;
+    const mention = mentionAt(textarea);
+    if (!mention) return closeMenu();
+    const response = await fetch(`/people/?q=${encodeURIComponent(mention.prefix)}`, { headers: { "HX-Request": "true" } });
+    if (!response.ok || mentionAt(textarea)?.prefix !== mention.prefix) return;
+    closeMenu();
+    menu = document.createElement("div");
+    menu.className = "mention-menu";
+    menu.innerHTML = await response.text();
+    const rect = textarea.getBoundingClientRect();
+    menu.style.top = `${window.scrollY + rect.bottom}px`;
+    menu.style.left = `${window.scrollX + rect.left}px`;
+    document.body.append(menu);
+    menuFor = textarea;
+    textarea.setAttribute("aria-controls", "mention-list");
+  });
+  document.addEventListener("keydown", (event) => {
+    if (!menu || event.target !== menuFor) return;
+    const options = [...menu.querySelectorAll("[data-username]")];
+    const current = options.findIndex((o) => o.getAttribute("aria-selected") === "true");
+    if (event.key === "Escape") { event.preventDefault(); closeMenu(); return; }
+    if ((event.key === "Enter" || event.key === "Tab") && options[current]) {
+      event.preventDefault();
+      choose(menuFor, options[current]);
+      return;
+    }
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const next = (current + (event.key === "ArrowDown" ? 1 : -1) + options.length) % options.length;
+      options.forEach((o, i) => o.setAttribute("aria-selected", String(i === next)));
+      menuFor.setAttribute("aria-activedescendant", options[next]?.id || "");
+    }
+  });
+  document.addEventListener("mousedown", (event) => {
+    if (!menu) return;
+    const option = event.target.closest("[data-username]");
+    if (option && menu.contains(option)) { event.preventDefault(); choose(menuFor, option); }
+    else if (!menu.contains(event.target)) closeMenu();
+  });
+
   const form = document.getElementById("editor-form");
   if (!form) return;
 

@@ -1,0 +1,29 @@
+"""Who may reach a thread or a comment: through the document, or not at all."""
+
+from django.http import Http404
+
+from prfaq.authorizers import get_document_for
+from reviews.models import Comment, Thread
+
+
+def get_thread_for(user, document_pk: int, thread_pk: int) -> Thread:
+    """A thread of a document the user may read; 404 otherwise (also for another document's)."""
+    document = get_document_for(user, document_pk)
+    thread = Thread.objects.filter(pk=thread_pk, document=document).first()
+    if thread is None:
+        raise Http404("No such thread on this document.")
+    thread.document = document
+    return thread
+
+
+def get_comment_for(user, document_pk: int, comment_pk: int) -> Comment:
+    document = get_document_for(user, document_pk)
+    comment = (
+        Comment.objects.select_related("thread")
+        .filter(pk=comment_pk, thread__document=document)
+        .first()
+    )
+    if comment is None:
+        raise Http404("No such comment on this document.")
+    comment.thread.document = document
+    return comment

@@ -1,0 +1,13 @@
+from reviews.models import Notification
+
+
+def inbox(request) -> dict:
+    """The unread count beside Inbox in the navigation: one small query per page."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "unread_notifications": lambda: Notification.objects.filter(
+            recipient=user, read_at__isnull=True
+        ).count()
+    }

@@ -1,0 +1,86 @@
+"""Background work: notifications are decided and sent by a worker, not in the request."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import transaction
+from django.tasks import task
+
+from reviews.mentions import mentioned_usernames
+from reviews.models import Comment, Notification, Subscription
+
+
+def _recipients(comment: Comment) -> dict[int, str]:
+    """Who hears about ``comment``, and why: a mention beats a reply beats following."""
+    thread, document = comment.thread, comment.thread.document
+    User = get_user_model()
+    muted = set(
+        Subscription.objects.filter(document=document, state=Subscription.State.MUTE).values_list(
+            "user_id", flat=True
+        )
+    )
+    reasons: dict[int, str] = {}
+    followers = set(
+        Subscription.objects.filter(document=document, state=Subscription.State.FOLLOW).values_list(
+            "user_id", flat=True
+        )
+    )
+    followers |= {document.owner_id, *document.collaborators.values_list("pk", flat=True)}
+    for user_id in followers - muted:
+        reasons[user_id] = Notification.Kind.COMMENT
+    participants = set(thread.comments.values_list("author_id", flat=True)) - muted
+    for user_id in participants:
+        reasons[user_id] = Notification.Kind.REPLY
+    names = mentioned_usernames(comment.body)
+    for user in User.objects.filter(username__in=names, is_active=True):
+        reasons[user.pk] = Notification.Kind.MENTION
+    reasons.pop(comment.author_id, None)
+    return reasons
+
+
+@task()
+def notify_about_comment(comment_id: int) -> int:
+    """Create in-app notifications for a new comment and e-mail them; returns how many."""
+    comment = (
+        Comment.objects.select_related("thread__document__owner", "author")
+        .filter(pk=comment_id, deleted_at__isnull=True)
+        .first()
+    )
+    if comment is None:
+        return 0
+    document = comment.thread.document
+    reasons = _recipients(comment)
+    users = get_user_model().objects.filter(pk__in=reasons, is_active=True)
+    readers = [u for u in users if document.can_read(u)]  # never leak a restricted document
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=user,
+                    actor=comment.author,
+                    kind=reasons[user.pk],
+                    document=document,
+                    thread=comment.thread,
+                    comment=comment,
+                )
+                for user in readers
+            ],
+            ignore_conflicts=True,
+        )
+    messages = [
+        mail.EmailMessage(
+            subject=f"{comment.author.display_name} {Notification.Kind(reasons[u.pk]).label} "
+            f"on \u201c{document.title}\u201d",
+            body=(
+                f"{comment.author.display_name} wrote:\n\n{comment.body[:2000]}\n\n"
+                f"Open the thread: {settings.SITE_URL}{comment.thread.get_absolute_url()}\n\n"
+                "Mute this document's discussion from its page to stop these e-mails."
+            ),
+            to=[u.email],
+        )
+        for u in readers
+        if u.email
+    ]
+    if messages:
+        mail.mailers.default.send_messages(messages)
+    return len(created)

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from reviews import views
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("documents/<int:pk>/threads/", views.thread_new, name="thread_new"),
+    path("documents/<int:pk>/threads/<int:thread_pk>/reply/", views.thread_reply, name="reply"),
+    path(
+        "documents/<int:pk>/threads/<int:thread_pk>/resolve/", views.thread_resolve, name="resolve"
+    ),
+    path("documents/<int:pk>/threads/<int:thread_pk>/reopen/", views.thread_reopen, name="reopen"),
+    path("documents/<int:pk>/threads/<int:thread_pk>/to-faq/", views.thread_to_faq, name="to_faq"),
+    path("documents/<int:pk>/comments/<int:comment_pk>/edit/", views.comment_edit, name="edit"),
+    path(
+        "documents/<int:pk>/comments/<int:comment_pk>/delete/", views.comment_delete, name="delete"
+    ),
+    path("documents/<int:pk>/subscription/", views.subscription, name="subscription"),
+    path("documents/<int:pk>/blind-reading/", views.blind_reading, name="blind_reading"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read_all, name="inbox_read_all"),
+    path("notifications/<int:notification_pk>/", views.notification_open, name="notification"),
+    path("people/", views.people, name="people"),
+]

@@ -1,0 +1,211 @@
+"""Comment threads, notifications and the inbox.
+
+Every action answers htmx with the document's discussion re-rendered, and a
+plain form post with a redirect back to the thread: both work.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from prfaq.authorizers import get_document_for
+from prfaq.models import Document
+from prfaq.views import render_document_page
+from reviews.authorizers import get_comment_for, get_thread_for
+from reviews.forms import CommentForm, NewThreadForm
+from reviews.models import BlindReading, Notification, Subscription, Thread
+from reviews.workflow import add_thread_to_faq
+
+NOTIFICATIONS_PER_PAGE = 25
+
+
+def _done(request: HttpRequest, document: Document, thread_id: int | None, note: str = ""):
+    if request.htmx:
+        return render_document_page(request, document, partial=True)
+    if note:
+        messages.success(request, note)
+    anchor = f"#thread-{thread_id}" if thread_id else "#discussion"
+    return redirect(document.get_absolute_url() + anchor)
+
+
+def _refused(request: HttpRequest, document: Document, *, status: int = 400, **forms):
+    return render_document_page(
+        request, document, partial=bool(request.htmx), status=status, **forms
+    )
+
+
+@login_required
+@require_POST
+def thread_new(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    form = NewThreadForm(request.POST, outline=document.outline)
+    if form.is_valid():
+        number = form.cleaned_data["revision"]
+        revision = (
+            document.revisions.filter(number=number).first()
+            if number
+            else document.current_revision
+        )
+        try:
+            if revision is None:
+                raise ValidationError("That revision of the document does not exist.")
+            thread = Thread.start(
+                document=document,
+                revision=revision,
+                section=form.cleaned_data["section"],
+                quote=form.cleaned_data["quote"],
+                by=request.user,
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _done(request, document, thread.pk, "Comment posted.")
+    return _refused(request, document, thread_form=form)
+
+
+@login_required
+@require_POST
+def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
+    thread = get_thread_for(request.user, pk, thread_pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            thread.reply(by=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            form.add_error("body", exc)
+        else:
+            return _done(request, thread.document, thread.pk, "Reply posted.")
+    return _refused(request, thread.document, reply_forms={thread.pk: form})
+
+
+@login_required
+@require_POST
+def thread_resolve(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
+    thread = get_thread_for(request.user, pk, thread_pk)
+    thread.resolve(by=request.user)
+    return _done(request, thread.document, thread.pk, "Thread resolved.")
+
+
+@login_required
+@require_POST
+def thread_reopen(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
+    thread = get_thread_for(request.user, pk, thread_pk)
+    thread.reopen(by=request.user)
+    return _done(request, thread.document, thread.pk, "Thread reopened.")
+
+
+@login_required
+@require_POST
+def thread_to_faq(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
+    thread = get_thread_for(request.user, pk, thread_pk)
+    try:
+        number = add_thread_to_faq(thread=thread, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _done(request, thread.document, thread.pk)
+    thread.document.refresh_from_db()
+    return _done(request, thread.document, thread.pk, f"Added to the FAQ as question {number}.")
+
+
+@login_required
+def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    comment = get_comment_for(request.user, pk, comment_pk)
+    document = comment.thread.document
+    if request.method != "POST":
+        comment._check_author(request.user)
+        return render_document_page(
+            request, document, editing=comment.pk, partial=bool(request.htmx)
+        )
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment.edit(by=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            form.add_error("body", exc)
+        else:
+            return _done(request, document, comment.thread_id, "Comment updated.")
+    return _refused(request, document, editing=comment.pk, reply_forms={"edit": form})
+
+
+@login_required
+@require_POST
+def comment_delete(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    comment = get_comment_for(request.user, pk, comment_pk)
+    comment.delete_by(by=request.user)
+    return _done(request, comment.thread.document, comment.thread_id, "Comment deleted.")
+
+
+@login_required
+@require_POST
+def subscription(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    state = request.POST.get("state", "")
+    if state in Subscription.State.values:
+        Subscription.objects.update_or_create(
+            user=request.user, document=document, defaults={"state": state}
+        )
+    else:
+        Subscription.objects.filter(user=request.user, document=document).delete()
+    labels = {"follow": "You follow this discussion.", "mute": "Muted: no more notifications."}
+    return _done(request, document, None, labels.get(state, "Back to the default notifications."))
+
+
+@login_required
+@require_POST
+def blind_reading(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    if request.POST.get("hide") == "1":
+        BlindReading.objects.get_or_create(user=request.user, document=document)
+    else:
+        BlindReading.objects.filter(user=request.user, document=document).delete()
+    return _done(request, document, None)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    notifications = (
+        Notification.objects.filter(recipient=request.user)
+        .select_related("actor", "document", "thread")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "reviews/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    messages.success(request, "All notifications marked as read.")
+    return redirect("reviews:inbox")
+
+
+@login_required
+def notification_open(request: HttpRequest, notification_pk: int) -> HttpResponse:
+    """Mark a notification read and go to its thread, if the document may still be read."""
+    notification = get_object_or_404(Notification, pk=notification_pk, recipient=request.user)
+    document = get_document_for(request.user, notification.document_id)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+    anchor = f"#thread-{notification.thread_id}" if notification.thread_id else ""
+    return redirect(document.get_absolute_url() + anchor)
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    """htmx: the first people whose username starts with what follows an @."""
+    prefix = request.GET.get("q", "").lstrip("@").replace("\x00", "")[:150]
+    users = get_user_model().objects.filter(is_active=True)
+    if prefix:
+        users = users.filter(username__istartswith=prefix)
+    context = {"people": users.order_by("username")[:8], "prefix": prefix}
+    return render(request, "reviews/people.html", context)
