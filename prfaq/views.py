@@ -30,7 +30,12 @@ from prfaq.forms import (
 from prfaq.markdown_io import ImportError_, export_markdown, parse_markdown
 from prfaq.models import Document, EditConflict, Revision
 from prfaq.rendering import page_view
-from reviews.discussion import discussion_for, highlight, highlight_quotes
+from reviews.discussion import (
+    discussion_for,
+    highlight,
+    highlight_quotes,
+    needs_attention,
+)
 from reviews.forms import CommentForm, NewThreadForm
 from reviews.gates import Draft, Finding, run_gates
 from reviews.models import GateReport
@@ -64,6 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "page": page,
         "scope": scope,
         "query": query,
+        "attention": None if request.htmx else needs_attention(request.user),
         "page_query": urlencode({k: v for k, v in (("scope", scope), ("q", query)) if v}),
     }
     template = "prfaq/dashboard.html#document-list" if request.htmx else "prfaq/dashboard.html"

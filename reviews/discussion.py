@@ -6,9 +6,20 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
 from prfaq.models import Document, Revision
 from prfaq.rendering import PageView
-from reviews.models import BlindReading, Comment, Subscription, Thread, readable_text, section_text
+from reviews.models import (
+    BlindReading,
+    Comment,
+    Notification,
+    Subscription,
+    Thread,
+    readable_text,
+    section_text,
+)
 
 
 @dataclass
@@ -144,11 +155,12 @@ def highlight(page: PageView, discussion: Discussion) -> PageView:
     )
 
 
-def highlight_quotes(page: PageView, threads) -> PageView:
+def highlight_quotes(page: PageView, threads, *, link: str = "") -> PageView:
+    """Mark the quoted passages of ``threads``; ``link`` is the page their threads are on."""
     html = {s.spec.key: s.html for s in page.sections}
     for thread in threads:
         if thread.quote and thread.section in html:
-            html[thread.section] = _mark(html[thread.section], thread.quote, thread.pk)
+            html[thread.section] = _mark(html[thread.section], thread.quote, thread.pk, link)
     sections = tuple(dataclasses.replace(s, html=html[s.spec.key]) for s in page.sections)
     return dataclasses.replace(page, sections=sections)
 
@@ -163,7 +175,7 @@ _HTML_CHAR = {
 }
 
 
-def _mark(html: str, quote: str, thread_id: int) -> str:
+def _mark(html: str, quote: str, thread_id: int, link: str = "") -> str:
     """Wrap the first occurrence of ``quote`` that lies in text, not inside a tag."""
     needle = "".join(_HTML_CHAR.get(c, r"\s+" if c.isspace() else re.escape(c)) for c in quote)
     for match in re.finditer(needle, html):
@@ -172,7 +184,49 @@ def _mark(html: str, quote: str, thread_id: int) -> str:
             continue  # inside a tag
         return (
             f'{before}<mark class="comment-anchor" id="anchor-{thread_id}">'
-            f'<a href="#thread-{thread_id}" data-thread="{thread_id}">{match.group(0)}</a></mark>'
+            f'<a href="{link}#thread-{thread_id}" data-thread="{thread_id}">'
+            f"{match.group(0)}</a></mark>"
             f"{html[match.end() :]}"
         )
     return html
+
+
+def open_thread_count():
+    """An annotation: how many open threads a document has."""
+    threads = (
+        Thread.objects.filter(document=OuterRef("pk"), resolved_at__isnull=True)
+        .order_by()
+        .values("document")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(threads), 0)
+
+
+@dataclass
+class Attention:
+    """What the dashboard puts first: open threads on my documents, and mentions of me."""
+
+    documents: list
+    mentions: list
+
+
+def needs_attention(user, *, limit: int = 5) -> Attention:
+    documents = (
+        Document.objects.shared_with(user)
+        .annotate(open_threads=open_thread_count())
+        .filter(open_threads__gt=0)
+        .only("pk", "title")
+        .order_by("-open_threads", "-updated_at")[:limit]
+    )
+    mentions = (
+        Notification.objects.filter(
+            recipient=user,
+            kind=Notification.Kind.MENTION,
+            read_at__isnull=True,
+            document__in=Document.objects.visible_to(user),
+        )
+        .select_related("actor", "document")
+        .order_by("-created_at")[:limit]
+    )
+    return Attention(documents=list(documents), mentions=list(mentions))

@@ -139,7 +139,7 @@ def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse
 def comment_delete(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     comment = get_comment_for(request.user, pk, comment_pk)
     comment.delete_by(by=request.user)
-    return _done(request, comment.thread.document, comment.thread_id, "Comment deleted.")
+    return _done(request, comment.thread.document, comment.thread_id, "Your comment was deleted.")
 
 
 @login_required

@@ -2,7 +2,8 @@
 
 Migrates the database, seeds demo users and example PR/FAQs once (running it
 again adds nothing), prints how to sign in, and serves the app on
-http://127.0.0.1:8000.
+http://127.0.0.1:8000 with a task worker beside it that sends notifications
+(e-mails go to the console).
 """
 
 from django.core.management import call_command
