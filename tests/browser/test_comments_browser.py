@@ -21,9 +21,17 @@ def test_select_comment_reply_and_resolve(browser, live_server):
     make_user("reader", first_name="Riley")
     document = make_document(owner=author, content=full_content())
     url = f"{live_server.url}/documents/{document.pk}/"
-    problems: list[str] = []
 
-    reader = browser.new_context().new_page()
+    contexts = [browser.new_context(), browser.new_context()]
+    try:
+        run_the_discussion(contexts[0].new_page(), contexts[1].new_page(), live_server, url)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def run_the_discussion(reader: Page, writer: Page, live_server, url: str) -> None:
+    problems: list[str] = []
     reader.set_default_timeout(10_000)
     reader.on("pageerror", lambda e: problems.append(str(e)))
     sign_in(reader, live_server, "reader")
@@ -46,7 +54,6 @@ def test_select_comment_reply_and_resolve(browser, live_server):
     expect(reader.locator("#open-count")).to_have_text("1 open")
     expect(reader.locator("mark.comment-anchor")).to_have_text("Skippers of small boats")
 
-    writer = browser.new_context().new_page()
     writer.set_default_timeout(10_000)
     writer.on("pageerror", lambda e: problems.append(str(e)))
     sign_in(writer, live_server, "author")
