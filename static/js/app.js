@@ -324,4 +324,5 @@
     const hidden = main.classList.toggle("preview-hidden");
     toggle.setAttribute("aria-expanded", String(!hidden));
   });
+  form.dataset.ready = "true"; // tests wait for this before typing
 })();

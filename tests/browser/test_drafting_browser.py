@@ -33,6 +33,7 @@ def test_write_preview_autosave_and_reload(signed_in: Page, live_server):
     page.get_by_label("Title").fill("Tide Alerts")
     page.get_by_label(re.compile(r"^\s*PR/FAQ \u2014")).check()
     page.get_by_role("button", name="Start writing").click()
+    page.wait_for_selector("#editor-form[data-ready]", state="attached")
     expect(page.get_by_role("textbox", name="Headline")).to_be_visible()
 
     page.get_by_role("textbox", name="Headline").fill(
@@ -52,6 +53,7 @@ def test_write_preview_autosave_and_reload(signed_in: Page, live_server):
     expect(page.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
 
     page.reload()
+    page.wait_for_selector("#editor-form[data-ready]", state="attached")
     expect(page.get_by_role("textbox", name="Problem")).to_have_value(
         "Skippers of **small boats** misread tides"
     )
@@ -67,6 +69,7 @@ def test_reorder_and_remove_questions_in_the_page(signed_in: Page, live_server):
     page.goto(f"{live_server.url}/documents/new/")
     page.get_by_label("Title").fill("Questions")
     page.get_by_role("button", name="Start writing").click()
+    page.wait_for_selector("#editor-form[data-ready]", state="attached")
     for question in ("First?", "Second?"):
         page.get_by_role("button", name="Add a question").click()
         page.locator("#faq-entries li").last.get_by_label("Question", exact=True).fill(question)
@@ -84,12 +87,13 @@ def test_a_lost_connection_keeps_the_text_and_says_so(signed_in: Page, live_serv
     page = signed_in
     page.goto(f"{live_server.url}/documents/new/")
     page.get_by_label("Title").fill("Offline")
+    page.route(re.compile(r"/autosave/$"), lambda route: route.abort())
     page.get_by_role("button", name="Start writing").click()
-    page.route("**/autosave/", lambda route: route.abort())
+    page.wait_for_selector("#editor-form[data-ready]", state="attached")
     page.get_by_role("textbox", name="Problem").fill("Words typed on a train")
     expect(page.locator("#save-status")).to_contain_text("cannot reach the server", timeout=10_000)
     expect(page.get_by_role("textbox", name="Problem")).to_have_value("Words typed on a train")
-    page.unroute("**/autosave/")
+    page.unroute(re.compile(r"/autosave/$"))
     expect(page.locator("#save-status")).to_contain_text("Saved", timeout=15_000)
     document = Document.objects.get(title="Offline")
     assert document.current_revision.as_content().section("problem") == "Words typed on a train"
@@ -100,6 +104,7 @@ def test_gate_findings_follow_the_typing(signed_in: Page, live_server):
     page.goto(f"{live_server.url}/documents/new/")
     page.get_by_label("Title").fill("Gated")
     page.get_by_role("button", name="Start writing").click()
+    page.wait_for_selector("#editor-form[data-ready]", state="attached")
     expect(page.locator("#findings-problem")).to_contain_text("no problem paragraph")
     expect(page.locator("#gate-summary")).to_contain_text("1 blocker")
     page.get_by_role("textbox", name="Problem").fill(
