@@ -12,12 +12,31 @@ from tests.conftest import make_user
 
 
 def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    """Do what ``manage.py db_worker`` does with the queued tasks, inside the test's transaction.
+
+    (The real worker manages its own database connections, which a test transaction
+    on PostgreSQL does not survive; test_the_worker_command_runs_the_queue runs it on SQLite.)
+    """
+    for result in DBTaskResult.objects.ready():
+        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+        result.delete()
 
 
 def comment(client, document, body: str, **data):
     payload = {"section": "problem", "body": body} | data
     return client.post(reverse("reviews:thread_new", args=[document.pk]), payload)
+
+
+def test_the_worker_command_runs_the_queue(client, teammate, document):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the worker closes connections a PostgreSQL test transaction needs")
+    make_user("ann")
+    client.force_login(teammate)
+    comment(client, document, "@ann")
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert Notification.objects.filter(recipient__username="ann").exists()
 
 
 def test_mentions_skip_code_and_email_addresses_and_repeat_once():
