@@ -75,6 +75,8 @@ PRODUCT = _alternation(
     "|available at|available in|embedded|syncs|indexes|ranks|pre-fill|prefill|one click|one tap"
     "|setting\\b|settings\\b|toggle|notification|sidebar|ships|cutover|mode\\b|retrain|ingests"
     "|predicts|pushes|at launch|new\\b|catalogue|catalog\\b|interface|screen\\b|button"
+    "|system\\b|systems\\b|tool\\b|tools\\b|service\\b|software|generates|validates|uploads"
+    "|synchroni[sz]|automated|web form|rules engine|backed by|is uploaded|are uploaded"
 )
 TECHNOLOGY = _alternation(
     "machine learning|artificial intelligence|ai\\b|computer vision|iot\\b|sensor|blockchain"
@@ -92,17 +94,27 @@ COMBINATION = re.compile(
     r"|\busing\s+(?:\w+\s+){0,4}and\b|\bbuilt\s+on\b|\bon\s+top\s+of\b|\+",
     re.IGNORECASE,
 )
+PRODUCT_NOUN = (
+    r"(?:app|application|tool|service|platform|system|product|feature|dashboard|catalogue"
+    r"|catalog|assistant|portal|software|solution|engine|device|sensor|bot|chatbot|api|plugin"
+    r"|integration|offering|module|kit|subscription)"
+)
 LEADS_WITH_OUR = re.compile(
-    r"^\W*(?:our\b|introducing\b|meet\b|announcing\b|with\s+(?:our|the\s+new)\b|the\s+new\b"
-    r"|this\s+(?:product|app|service|platform|tool|feature)\b"
+    r"^\W*(?:introducing\b|meet\b|announcing\b|with\s+(?:our|the\s+new)\b"
+    rf"|our\s+(?:new\s+|\w+\s+){{0,2}}{PRODUCT_NOUN}s?\b"
+    rf"|this\s+{PRODUCT_NOUN}\b"
     r"|[\w'\u2019 -]{1,60}?\b(?:is|are)\s+(?:a|an|our|the)\s+(?:new|next)\b"
-    r"|[\w'\u2019 -]{1,60}?\b(?:get|gets|receive|receives)\s+(?:a|an)\s+new\b)",
+    r"|[\w'\u2019 -]{1,60}?\b(?:get|gets|receive|receives)\s+(?:a|an)\s+new\s+"
+    rf"(?:[\w-]+\s+){{0,2}}{PRODUCT_NOUN})"
+    r"|\bour\s+new\b",
     re.IGNORECASE,
 )
 WE_WILL_BUILD = re.compile(
-    r"\bwe(?:'ll|\u2019ll|\s+will|\s+are\s+going\s+to|\s+plan\s+to|\s+intend\s+to|\s+want\s+to"
-    r"|\s+are|\u2019re|'re)?\s+(?:build|launch|creat|develop|introduc|ship|releas|offer|deliver"
-    r"|provid|design|roll\s+out|bring|mak)\w*",
+    r"\bwe(?:'ll|\u2019ll|\s+will|\s+are\s+going\s+to|\s+plan\s+to|\s+intend\s+to|\s+want\s+to)"
+    r"\s+(?:build|launch|creat|develop|introduc|ship|releas|offer|deliver|provid|design|roll\s+out"
+    r"|bring|mak)\w*"
+    r"|\bwe(?:\s+are|\u2019re|'re)\s+(?:building|launching|creating|developing|introducing|shipping"
+    r"|releasing|rolling\s+out)\b",
     re.IGNORECASE,
 )
 
@@ -146,6 +158,21 @@ _SINGULAR_ROLE = re.compile(
     r"\b(?:a|an|the|each|every|one|any|this|that|whichever)\s+(?:[\w-]+\s+){0,2}?"
     r"[a-z]{3,}(?:er|or|ist|ian|ant|ee|eur)\b"
 )
+# Singular words with a role's ending that name things, not people.
+_OBJECTS = frozenset(
+    """
+    other another either neither whether together rather water paper number order letter
+    matter center centre corner layer header chapter answer calendar register browser cluster
+    compressor processor generator indicator calculator detector reactor vector factor error
+    mirror color colour door floor printer computer server router container filter meter motor
+    rotor sensor monitor elevator trailer tractor scanner folder counter charger adapter
+    adaptor remainder reminder weather winter summer quarter dinner corridor interior exterior
+    anchor harbor harbour tutor ledger border order timer timestamp transmitter receiver
+    controller connector conveyor thermometer barometer transformer inverter converter
+    accelerator radiator ventilator respirator stethoscope device element event content
+    percent amount account payment statement document moment parent patent plant giant tenant
+    """.split()
+)
 _NOT_PEOPLE = frozenset(
     """
     numbers orders papers letters matters others computers servers containers waters
@@ -176,8 +203,10 @@ def paragraphs(text: str) -> list[str]:
 
 def has_person(text: str) -> bool:
     """Whether a person or a group of people (a customer) appears in ``text``."""
-    if _SINGULAR_ROLE.search(text.lower()):
-        return True
+    for match in _SINGULAR_ROLE.finditer(text.lower()):
+        role = match.group(0).split()[-1]
+        if role not in _NOT_PEOPLE and role not in _OBJECTS:
+            return True
     for word in words(text):
         if word in PERSON_WORDS:
             return True
@@ -240,6 +269,13 @@ LAUNCHED = re.compile(
 )
 
 
+# "Tidewater today announced …": the organisation launching, not the product.
+LAUNCHER = re.compile(
+    r"([A-Z][\w&\u00C0-\u024F-]*(?:\s+[A-Z][\w&\u00C0-\u024F-]*){0,5})\s+(?:today\s+)?"
+    r"(?:launch|announc|introduc|unveil|releas|open|roll)\w*"
+)
+
+
 def product_names(title: str, headline: str, summary: str) -> frozenset[str]:
     """Likely names of the product: capitalised words of the headline seen again nearby."""
     names: set[str] = set()
@@ -254,6 +290,8 @@ def product_names(title: str, headline: str, summary: str) -> frozenset[str]:
         joined = " ".join(tokens)
         if len(tokens) >= 2 and (joined in summary or joined in title):
             names.add(joined)
+    launchers = {m.group(1) for m in LAUNCHER.finditer(summary)}
+    names -= launchers
     for match in LAUNCHED.finditer(summary):
         tokens = match.group(1).split()
         while tokens and tokens[-1] in _COMMON_CAPITALISED:
@@ -268,8 +306,8 @@ def mentions(text: str, names: frozenset[str]) -> str | None:
 
 
 TOKEN_TEXT = re.compile(
-    r"^\W*(?:tbd|tbc|todo|to do|fixme|xxx+|lorem ipsum.*|n/?a|none|nothing|placeholder"
-    r"|problem(?: goes)? here.*|write (?:the|a) problem.*|coming soon|\.+|-+|\?+)\W*$",
+    r"(?:tbd|tbc|todo|to do|fixme|xxx+|lorem ipsum.*|n/?a|none|nothing|placeholder"
+    r"|problem(?: goes)? here.*|write (?:the|a) problem.*|coming soon)",
     re.IGNORECASE,
 )
 
@@ -277,7 +315,10 @@ TOKEN_TEXT = re.compile(
 def is_token_text(text: str) -> bool:
     """Empty, a placeholder, or too short to state anybody's problem."""
     stripped = text.strip()
-    if not stripped or TOKEN_TEXT.match(stripped):
+    if not re.search(r"\w", stripped):
+        return True  # empty, or punctuation only
+    core = re.sub(r"^\W+|\W+$", "", stripped)
+    if TOKEN_TEXT.fullmatch(core):
         return True
     return len(words(stripped)) < 8
 
@@ -306,7 +347,7 @@ def solution_first_reason(text: str, names: frozenset[str] = frozenset()) -> Rea
     if name:
         return Reason(f"leads with the product's name (\u201c{name}\u201d)", "name")
     if LEADS_WITH_OUR.search(opening) or re.search(r"\bour\s+new\b", opening, re.IGNORECASE):
-        return Reason("leads with the product (\u201cour new \u2026\u201d)", "ours")
+        return Reason("leads with the product rather than the customer", "ours")
     if WE_WILL_BUILD.search(opening):
         return Reason("says what we will build or launch", "ours")
     technologies = count(TECHNOLOGY, text)
@@ -317,4 +358,6 @@ def solution_first_reason(text: str, names: frozenset[str] = frozenset()) -> Rea
     product, pain = count(PRODUCT, text), count(PAIN, text) + count(TODAY, text)
     if (mentions(text, names) and product >= pain) or (product >= 3 and product > 2 * pain):
         return Reason("describes the product more than the customer's pain", "product")
+    if pain <= 2:
+        return Reason("says little about what the customer suffers today", "no-pain")
     return None

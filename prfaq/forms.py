@@ -93,6 +93,9 @@ class FaqEntryForm(forms.Form):
     def clean_question(self) -> str:
         return " ".join(self.cleaned_data["question"].split())  # a question is one line
 
+    def clean_answer(self) -> str:
+        return self.cleaned_data["answer"].replace("\r\n", "\n")
+
     def entry(self) -> FaqEntry | None:
         data = self.cleaned_data
         if not data.get("question") and not data.get("answer"):
@@ -278,12 +281,42 @@ class ImportForm(forms.Form):
         if not upload and not text.strip():
             raise forms.ValidationError("Choose a file or paste the text of a PR/FAQ.")
         try:
-            raw = decode_upload(upload.read(MAX_IMPORT_BYTES + 1)) if upload else text
-            data["imported"] = parse_markdown(raw)
+            raw = decode_upload(upload.read(MAX_IMPORT_BYTES + 1) if upload else text.encode())
+            data["imported"] = read_within_limits(raw)
         except ImportError_ as exc:
             raise forms.ValidationError(str(exc)) from None
         data["raw"] = raw
         return data
+
+
+def read_within_limits(raw: str):
+    """Parse an import and hold it to the editor's limits, so it can be edited afterwards."""
+    if len(raw.encode()) > MAX_IMPORT_BYTES:
+        raise ImportError_("The text is over 2 MB; a PR/FAQ file may be at most 2 MB.")
+    imported = parse_markdown(raw)
+    content, titles = imported.content, {s.key: s.title for s in imported.template.sections}
+    problems = []
+    for key, text in content.sections.items():
+        if len(text) > SECTION_MAX_CHARS:
+            problems.append(
+                f"{titles.get(key, key)} is {len(text):,} characters "
+                f"(at most {SECTION_MAX_CHARS:,})"
+            )
+        elif markdown_hazard(text):
+            problems.append(f"{titles.get(key, key)} {markdown_hazard(text)}")
+    if len(content.faq) > FAQ_MAX_ENTRIES:
+        problems.append(f"the FAQ has {len(content.faq)} questions (at most {FAQ_MAX_ENTRIES})")
+    for number, entry in enumerate(content.faq, start=1):
+        if len(entry.question) > QUESTION_MAX_CHARS or len(entry.answer) > ANSWER_MAX_CHARS:
+            problems.append(
+                f"FAQ question {number} is too long (questions {QUESTION_MAX_CHARS:,} and answers "
+                f"{ANSWER_MAX_CHARS:,} characters at most)"
+            )
+        elif markdown_hazard(entry.answer):
+            problems.append(f"the answer to FAQ question {number} {markdown_hazard(entry.answer)}")
+    if problems:
+        raise ImportError_("This cannot be imported as it is: " + "; ".join(problems[:5]) + ".")
+    return imported
 
 
 class ImportConfirmForm(forms.Form):

@@ -216,7 +216,8 @@ def looks_canonical(text: str) -> bool:
         match = _HEADING.match(line)
         if match and any(section_key(match.group(2), t) for t in TEMPLATES.values()):
             known += 1
-    return known >= 2
+    has_questions = any(_QUESTION.match(line) for line in body)
+    return known >= 2 or (known >= 1 and has_questions)
 
 
 def parse_markdown(text: str) -> Imported:
@@ -289,7 +290,7 @@ def _parse_canonical(text: str) -> Imported:
     if unanswered:
         notes.append(f"FAQ questions without an answer: {unanswered}.")
     title = str(meta.get("title", "")).strip() or content.section("headline").split("\n")[0]
-    if not content.sections_written() and not content.faq:
+    if not meta and not sections and not faq:
         raise ImportError_("No section of a PR/FAQ was recognised in the file.")
     return Imported(
         title=title[:200], template=template, content=content, format="canonical", notes=notes

@@ -39,10 +39,11 @@ SIDE_MARK = re.compile(
     r"^\W*(?:(customer|external|public)|(internal|stakeholder))\s+(?:faq|questions)\W*$",
     re.IGNORECASE,
 )
-QUESTION_LINE = re.compile(r"^\s*(?:\*\*)?\s*(?:Q|Question)\s*[:.)]\s*(.+?)(?:\*\*)?\s*$")
-ANSWER_LINE = re.compile(r"^\s*(?:\*\*)?\s*(?:A|Answer)\s*[:.)]\s*(?:\*\*)?\s*(.*)$")
-BOLD_QUESTION = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*$")
-QUOTE = re.compile(r"[\"\u201c][^\"\u201d]{12,}[\"\u201d]")
+# Matched against stripped lines; no trailing \s*$, which would backtrack on long runs of spaces.
+QUESTION_LINE = re.compile(r"^(?:\*\*)?\s*(?:Q|Question)\s*[:.)]\s*(\S.*?)(?:\*\*)?$")
+ANSWER_LINE = re.compile(r"^(?:\*\*)?\s*(?:A|Answer)\s*[:.)]\s*(?:\*\*)?\s*(.*)$")
+BOLD_QUESTION = re.compile(r"^(?:\*\*|__)(\S.*?)(?:\*\*|__)$")
+QUOTE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{12,}[\"\u201d]")
 _UNUSED_SAID = re.compile(
     r"\b(?:said|says|explains|explained|adds|added|according to)\b", re.IGNORECASE
 )
@@ -62,6 +63,7 @@ CALL_TO_ACTION = re.compile(
 HOW_IT_WORKS = re.compile(
     r"\b(?:to get started|getting started|to start|step|steps|first,|then|next,|finally|sign up"
     r"|connect|install|download|set up|setup|choose|pick|tap|click|costs?|price|pricing|per month"
+    r"|sign in|log in|turn on|switch on|open the app|enable|scan the|plug in"
     r"|a month|a year|per year|subscription|free for|free trial|plan starts)\b"
     r"|^\s*(?:\d+[.)]|[-*])\s",
     re.IGNORECASE | re.MULTILINE,
@@ -87,6 +89,11 @@ def parse_prose(text: str) -> Imported:
     blocks = _paragraphs(text)
     faq_at = _faq_start(blocks)
     release, faq_blocks = blocks[:faq_at], blocks[faq_at:]
+    if len(release) > MAX_PARAGRAPHS:
+        raise ImportError_(
+            f"The text has {len(release):,} paragraphs before its FAQ; a press release has about "
+            f"ten. Import a PR/FAQ of at most {MAX_PARAGRAPHS} paragraphs, or add headings."
+        )
     if not release and not faq_blocks:
         raise ImportError_("The file has no text to read.")
     notes: list[str] = []
@@ -148,7 +155,7 @@ def parse_prose(text: str) -> Imported:
 
 def _faq_start(blocks: list[str]) -> int:
     for i, block in enumerate(blocks):
-        first = block.split("\n")[0]
+        first = block.split("\n")[0].strip()
         if FAQ_START.match(first) or SIDE_MARK.match(first) or QUESTION_LINE.match(first):
             return i
         if i > 2 and BOLD_QUESTION.match(first) and first.rstrip("*_ ").endswith("?"):
@@ -217,6 +224,11 @@ def _reads_as_pain(paragraph: str, names: frozenset[str]) -> bool:
     return pain_score(paragraph) >= 4 and count(PAIN, paragraph) + count(TODAY, paragraph) >= 2
 
 
+INTERNAL_TOPICS = {"market-size", "strategy-fit", "why-now", "dependencies", "finances",
+                   "technical-risk"}  # fmt: skip
+MAX_PARAGRAPHS = 150
+
+
 def _parse_faq(blocks: list[str]) -> tuple[list[FaqEntry], list[str]]:
     lines = [line for block in blocks for line in (*block.split("\n"), "")]
     entries: list[dict] = []
@@ -251,10 +263,10 @@ def _parse_faq(blocks: list[str]) -> tuple[list[FaqEntry], list[str]]:
     for item in entries:
         answer = "\n".join(item["a"]).strip()
         answer = re.sub(r"\n{3,}", "\n\n", answer)
-        side = item["side"] or ("internal" if INTERNAL_QUESTION.search(item["q"]) else "external")
-        faq.append(
-            FaqEntry(question=item["q"][:1000], answer=answer, side=side, topic=_topic(item["q"]))
-        )
+        topic = _topic(item["q"])
+        internal = topic in INTERNAL_TOPICS or INTERNAL_QUESTION.search(item["q"])
+        side = item["side"] or ("internal" if internal else "external")
+        faq.append(FaqEntry(question=item["q"][:1000], answer=answer, side=side, topic=topic))
     notes = []
     unanswered = sum(1 for e in faq if not e.answer)
     if unanswered:

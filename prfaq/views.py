@@ -26,8 +26,9 @@ from prfaq.forms import (
     ImportForm,
     NewDocumentForm,
     SharingForm,
+    read_within_limits,
 )
-from prfaq.markdown_io import ImportError_, export_markdown, parse_markdown
+from prfaq.markdown_io import ImportError_, export_markdown
 from prfaq.models import Document, EditConflict, Revision
 from prfaq.rendering import page_view
 from reviews.discussion import (
@@ -527,7 +528,7 @@ def document_import(request: HttpRequest) -> HttpResponse:
 
 def _confirm_import(request: HttpRequest) -> HttpResponse:
     try:
-        imported = parse_markdown(request.POST["raw"])
+        imported = read_within_limits(request.POST["raw"])
     except ImportError_ as exc:
         messages.error(request, str(exc))
         return redirect("prfaq:import")

@@ -49,7 +49,9 @@ def states_no_pain(text: str, names: frozenset[str]) -> bool:
     reason = solution_first_reason(text, names)
     if reason is None:
         return False
-    return reason.kind in ("name", "ours") or count(PAIN, text) + count(TODAY, text) < 2
+    pain = count(PAIN, text) + count(TODAY, text)
+    # Opening with the product's name is a solution paragraph, unless pain fills it.
+    return pain < (6 if reason.kind == "name" else 2)
 
 
 @gate("problem-first")

@@ -114,3 +114,26 @@ def test_tampered_raw_text_is_read_again_not_trusted(client, author):
 def test_anonymous_cannot_import(client):
     response = client.post(reverse("prfaq:import"), {"text": PROSE})
     assert response.status_code == 302
+
+
+def test_imports_over_the_editors_limits_are_refused_before_saving(client, author):
+    client.force_login(author)
+    huge = (
+        "---\ntitle: Huge\ntemplate: prfaq\n---\n\n# Headline\n\nH\n\n## Problem\n\n"
+        + "a " * 30_000
+    )
+    response = client.post(reverse("prfaq:import"), {"text": huge})
+    assert "Problem is 59,999 characters (at most 50,000)" in response.content.decode()
+    tampered = client.post(reverse("prfaq:import"), {"raw": "x" * (3 * 1024 * 1024), "title": "T"})
+    assert tampered.status_code == 302
+    assert Document.objects.count() == 0
+
+
+def test_crlf_answers_are_stored_as_they_export(client, author, document):
+    from tests.prfaq.test_editor import editor_data
+
+    client.force_login(author)
+    data = editor_data(document, **{"faq-0-answer": "Yes.\r\n\r\n- on phones"})
+    client.post(reverse("prfaq:edit", args=[document.pk]), data)
+    document.refresh_from_db()
+    assert document.current_revision.as_content().faq[0].answer == "Yes.\n\n- on phones"

@@ -160,3 +160,34 @@ def test_faq_questions_without_answers_are_reported():
     assert imported.template == TEMPLATES["one-pager"]
     assert imported.content.faq == (FaqEntry("Why?", "", "external", ""),)
     assert imported.notes == ["FAQ questions without an answer: 1."]
+
+
+def test_an_empty_exported_document_imports_again():
+    exported = export_markdown(title="Blank", template=PRFAQ, content=Content.empty(PRFAQ))
+    imported = parse_markdown(exported)
+    assert imported.title == "Blank" and imported.content == Content.empty(PRFAQ)
+
+
+def test_faq_only_canonical_markdown_is_read_as_canonical():
+    imported = parse_markdown("# FAQ\n\n## Internal\n\n### Q: Why now? (why now)\n\nBecause.\n")
+    assert imported.format == "canonical"
+    assert imported.content.faq == (FaqEntry("Why now?", "Because.", "internal", "why-now"),)
+
+
+def test_too_many_paragraphs_of_prose_are_refused():
+    with pytest.raises(ImportError_, match="paragraphs before its FAQ"):
+        parse_markdown("\n\n".join(f"Line {i}" for i in range(400)))
+
+
+def test_prose_questions_on_internal_topics_go_to_the_internal_faq():
+    imported = parse_markdown(
+        "Head\n\nSub\n\nLEEDS \u2014 1 May 2027 \u2014 Launched.\n\nFAQ\n\n"
+        "Q: What will it cost to build?\nA: \u00a3200,000.\n"
+    )
+    assert imported.content.faq[0].side == "internal"
+    assert imported.content.faq[0].topic == "finances"
+
+
+def test_long_lines_in_prose_do_not_stall_the_reader():
+    text = "FAQ\n\nQ: a" + " " * 50_000 + "b?\nA: yes\n\n" + "\u201ca " * 20_000
+    assert parse_markdown(text).content.faq[0].answer.startswith("yes")

@@ -87,3 +87,15 @@ def test_missing_file_and_directory_exit_2(tmp_path):
 def test_runs_in_process_without_the_database(capsys):
     call_command("check_prfaq", str(GOOD))
     assert "0 blockers" in capsys.readouterr().out
+
+
+def test_an_empty_template_is_read_and_blocked(tmp_path):
+    from prfaq.content import Content
+    from prfaq.document_templates import PRFAQ
+    from prfaq.markdown_io import export_markdown
+
+    blank = tmp_path / "blank.md"
+    blank.write_text(export_markdown(title="Blank", template=PRFAQ, content=Content.empty(PRFAQ)))
+    result = run(str(blank))
+    assert result.returncode == 1
+    assert "problem-paragraph" in result.stdout

@@ -78,7 +78,7 @@ def test_problem_paragraph_accepts_pain_without_the_word_problem():
         ("Tide Alerts is a text service that combines tide tables with swell forecasts for "
          "boats, sent every evening.", "product's name"),
         ("Our new service sends skippers one text every evening with the safe windows for "
-         "crossing the bar.", "our new"),
+         "crossing the bar.", "leads with the product"),
         ("We will build a messaging service that tells skippers when the harbour bar is safe "
          "to cross.", "we will build"),
         ("By combining NOAA tide predictions, swell forecasts, GPS data and a machine learning "
@@ -187,3 +187,63 @@ def test_adding_a_gate_is_one_decorated_function():
 def test_gates_need_no_database():
     # No django_db mark: touching the ORM here would fail the test.
     assert run_gates(draft(problem=""))
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Our clients tell us",
+        "We deliver groceries to 40,000 homes, and every week",
+        "The new booster guidance means that",
+        "Every time an owner gets a new puppy,",
+        "At Redbud Veterinary Group,",
+    ],
+)
+def test_ordinary_openings_of_a_problem_paragraph_are_not_taken_for_product_talk(opening):
+    problem = (
+        f"{opening} pet owners miss a vaccination booster because the reminder card gets lost; "
+        "clinics spend two hours a day phoning them, and a missed booster costs an owner $300 "
+        "in a restarted course."
+    )
+    d = draft(problem=problem)
+    assert fired(d, "problem-paragraph") == [] and fired(d, "problem-first") == []
+
+
+def test_the_organisation_launching_is_not_the_product():
+    d = Draft(
+        Content(
+            sections={
+                "headline": "North Coast Ambulance Service launches ShiftSwap for paramedics",
+                "summary": "HALIFAX \u2014 May 1, 2027 \u2014 North Coast Ambulance Service today "
+                "launched ShiftSwap, an app for swapping shifts.",
+                "problem": "North Coast Ambulance Service paramedics who need to swap a shift "
+                "today spend an evening phoning colleagues, and one swap in five fails, costing "
+                "them a missed family event or a double shift.",
+            }
+        ),
+        PRFAQ,
+        "ShiftSwap",
+    )
+    assert "North Coast Ambulance Service" not in d.product_names
+    assert "ShiftSwap" in d.product_names
+    assert fired(d, "problem-paragraph") == [] and fired(d, "problem-first") == []
+
+
+def test_features_without_anybodys_pain_are_flagged():
+    (finding,) = fired(
+        draft(
+            problem="The service is a guided web form backed by a rules engine that validates "
+            "each declaration and generates the customs paperwork automatically."
+        ),
+        "problem-first",
+    )
+    assert finding.severity == Severity.WARNING
+
+
+def test_punctuation_runs_are_token_text_and_fast():
+    from prfaq.cues import is_token_text
+
+    words = "skippers lose a day of fishing every week to tides"
+    assert is_token_text("." * 20_000 + words) is False  # words, not a placeholder
+    assert is_token_text("." * 20_000)
+    assert is_token_text("  TBD.  ")
