@@ -62,8 +62,12 @@ class DocumentQuerySet(models.QuerySet):
             return self.none()
         if user.is_leader:
             return self
+        readers = Document.readers.through.objects.filter(document=OuterRef("pk"), user=user)
         return self.filter(
-            Q(restricted=False) | Q(owner=user) | Q(Exists(self._collaborator(user)))
+            Q(restricted=False)
+            | Q(owner=user)
+            | Q(Exists(self._collaborator(user)))
+            | Q(Exists(readers))
         )
 
     def shared_with(self, user) -> "DocumentQuerySet":
@@ -114,6 +118,8 @@ class Document(models.Model):
     collaborators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="shared_documents", blank=True
     )
+    # People granted reading (not editing) by something else, e.g. being asked to review.
+    readers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     restricted = models.BooleanField(
         default=False,
         help_text="Only the author, collaborators and leadership can see a restricted document.",
@@ -202,7 +208,9 @@ class Document(models.Model):
     def can_read(self, user) -> bool:
         if not user.is_authenticated:
             return False
-        return not self.restricted or user.is_leader or self.is_editor(user)
+        if not self.restricted or user.is_leader or self.is_editor(user):
+            return True
+        return self.readers.filter(pk=user.pk).exists()
 
     def can_manage(self, user) -> bool:
         return user.is_authenticated and user.pk == self.owner_id

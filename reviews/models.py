@@ -295,15 +295,24 @@ class Notification(models.Model):
         MENTION = "mention", "mentioned you"
         REPLY = "reply", "replied in a thread you are in"
         COMMENT = "comment", "commented on a document you follow"
+        REVIEW_REQUESTED = "review_requested", "asked you to review"
+        VERDICT = "verdict", "gave a verdict"
+        CONCERN = "concern", "raised or resolved a blocking concern"
+        DECISION = "decision", "recorded a decision"
+        DISMISSED = "dismissed", "edited the document: your approval was dismissed"
+        DUE_SOON = "due_soon", "has a review due soon"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, null=True, related_name="+")
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, related_name="+")
+    event = models.ForeignKey("Event", on_delete=models.CASCADE, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -315,7 +324,12 @@ class Notification(models.Model):
                 fields=["recipient", "comment"],
                 condition=models.Q(comment__isnull=False),
                 name="one_notification_per_comment",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "event"],
+                condition=models.Q(event__isnull=False),
+                name="one_notification_per_event",
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
 
@@ -359,3 +373,213 @@ class BlindReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} reads {self.document_id} blind"
+
+
+class Answer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_YET = "not_yet", "Not yet"
+
+
+# Bezos's three investment criteria, as a verdict asks them.
+CRITERIA = (
+    ("big_idea", "Is it a big idea?"),
+    ("should_we", "Is it something we should be doing?"),
+    ("plan", "Is there a legitimate plan to succeed?"),
+)
+
+
+class ReviewRoundQuerySet(models.QuerySet):
+    def open(self) -> "ReviewRoundQuerySet":
+        return self.filter(state=ReviewRound.State.OPEN)
+
+    def for_participant(self, user) -> "ReviewRoundQuerySet":
+        return self.filter(assignments__user=user)
+
+
+class ReviewRound(models.Model):
+    """One pass of a document through leadership review, pinned to the revision submitted."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "In review"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveIntegerField()
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField()
+    feedback_wanted = models.TextField(blank=True, default="")
+    decided_revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rationale = models.TextField(blank=True, default="")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="round_number_unique"),
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=models.Q(state="open"),
+                name="one_open_round_per_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Round {self.number} of {self.document_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:round", args=[self.document_id, self.number])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class Assignment(models.Model):
+    class Role(models.TextChoices):
+        APPROVER = "approver", "Approver"
+        REVIEWER = "reviewer", "Reviewer"
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "user"], name="one_role_per_round")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} on {self.round}"
+
+
+class Acknowledgement(models.Model):
+    """The author's note on a gate warning, given when submitting; reviewers see it."""
+
+    round = models.ForeignKey(
+        ReviewRound, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    gate = models.CharField(max_length=64)
+    section = models.CharField(max_length=64, blank=True)
+    message = models.TextField()
+    note = models.CharField(max_length=500)
+
+    def __str__(self) -> str:
+        return f"{self.gate}: {self.note}"
+
+
+class Verdict(models.Model):
+    """A reviewer's or approver's view of a round: the three criteria and a decision."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REQUEST_CHANGES = "request_changes", "Request changes"
+        REJECT = "reject", "Reject"
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="verdicts")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    big_idea = models.CharField(max_length=8, choices=Answer.choices)
+    big_idea_note = models.TextField(blank=True, default="")
+    should_we = models.CharField(max_length=8, choices=Answer.choices)
+    should_we_note = models.TextField(blank=True, default="")
+    plan = models.CharField(max_length=8, choices=Answer.choices)
+    plan_note = models.TextField(blank=True, default="")
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    rationale = models.TextField()
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "reviewer"], name="one_verdict_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} {self.decision} on {self.round}"
+
+    @property
+    def is_dismissed(self) -> bool:
+        return self.dismissed_at is not None
+
+
+class Concern(models.Model):
+    """A blocking concern: no approval while it is open; only who raised it resolves it."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="concerns")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Concern by {self.raised_by} on {self.round}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class Event(models.Model):
+    """One line of a document's timeline: append-only, the document's audit log."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "submitted for review"
+        WITHDRAWN = "withdrawn", "withdrew the review"
+        VERDICT = "verdict", "gave a verdict"
+        CONCERN = "concern", "raised a blocking concern"
+        CONCERN_RESOLVED = "concern_resolved", "resolved a blocking concern"
+        DECISION = "decision", "decision"
+        DISMISSED = "dismissed", "approval dismissed"
+        EDITED = "edited", "edited"
+        COMMENTED = "commented", "commented"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events")
+    round = models.ForeignKey(
+        ReviewRound, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.TextField()
+    revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["document", "created_at"], name="event_document_idx")]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def save(self, *args, **kwargs) -> None:
+        # The timeline is an audit log: an event is written once and never changed.
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("Timeline events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Timeline events cannot be deleted.")

@@ -84,3 +84,56 @@ def notify_about_comment(comment_id: int) -> int:
     if messages:
         mail.mailers.default.send_messages(messages)
     return len(created)
+
+
+@task()
+def notify_about_event(event_id: int) -> int:
+    """Tell the people in a review round what happened in it (in-app and by e-mail)."""
+    from reviews.models import Event
+
+    event = Event.objects.select_related("document", "round", "actor").filter(pk=event_id).first()
+    if event is None or event.round is None or event.kind == Event.Kind.EDITED:
+        return 0
+    kind = {
+        Event.Kind.SUBMITTED: Notification.Kind.REVIEW_REQUESTED,
+        Event.Kind.VERDICT: Notification.Kind.VERDICT,
+        Event.Kind.CONCERN: Notification.Kind.CONCERN,
+        Event.Kind.CONCERN_RESOLVED: Notification.Kind.CONCERN,
+        Event.Kind.DECISION: Notification.Kind.DECISION,
+        Event.Kind.DISMISSED: Notification.Kind.DISMISSED,
+        Event.Kind.WITHDRAWN: Notification.Kind.DECISION,
+    }[event.kind]
+    document = event.document
+    if kind == Notification.Kind.REVIEW_REQUESTED:
+        ids = set(event.round.assignments.values_list("user_id", flat=True))
+    else:
+        ids = set(event.round.assignments.values_list("user_id", flat=True))
+        ids |= {document.owner_id, *document.collaborators.values_list("pk", flat=True)}
+    ids.discard(event.actor_id)
+    users = [
+        u
+        for u in get_user_model().objects.filter(pk__in=ids, is_active=True)
+        if document.can_read(u)
+    ]
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=u, actor=event.actor or u, kind=kind, document=document, event=event
+            )
+            for u in users
+        ],
+        ignore_conflicts=True,
+    )
+    link = f"{settings.SITE_URL}{event.round.get_absolute_url()}"
+    messages = [
+        mail.EmailMessage(
+            subject=f"\u201c{document.title}\u201d: {event.summary[:120]}",
+            body=f"{event.summary}\n\nOpen the review: {link}\n",
+            to=[u.email],
+        )
+        for u in users
+        if u.email
+    ]
+    if messages:
+        mail.mailers.default.send_messages(messages)
+    return len(created)

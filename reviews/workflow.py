@@ -1,10 +1,11 @@
 """Rules that span drafting and review, each one plain function in one transaction."""
 
+import hashlib
 import uuid
 from html import unescape
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -13,7 +14,21 @@ from prfaq.cues import sentences
 from prfaq.document_templates import DocumentTemplate
 from prfaq.models import Document, SaveResult
 from prfaq.rendering import render_markdown
-from reviews.models import Comment, GateReport, Thread
+from reviews.gates import Severity
+from reviews.models import (
+    COMMENT_MAX_CHARS,
+    CRITERIA,
+    Acknowledgement,
+    Answer,
+    Assignment,
+    Comment,
+    Concern,
+    Event,
+    GateReport,
+    ReviewRound,
+    Thread,
+    Verdict,
+)
 
 
 @transaction.atomic
@@ -42,6 +57,7 @@ def save_draft(
     )
     if result.changed:
         GateReport.record(result.revision)
+        after_edit(document=document, result=result, by=by)
     return result
 
 
@@ -88,3 +104,318 @@ def question_from(body: str) -> str:
         if sentence.endswith("?"):
             return unescape(sentence)[:1000]
     return unescape(text)[:1000]
+
+
+# -- Leadership review --------------------------------------------------------------------
+
+
+class SubmissionRefused(ValidationError):
+    """The gates found blockers: the findings say what to fix."""
+
+    def __init__(self, findings: list) -> None:
+        super().__init__("The review gates found blockers; fix them before submitting.")
+        self.findings = findings
+
+
+def warning_key(finding) -> str:
+    """A stable name for a gate warning, to match its acknowledgement in a form."""
+    digest = hashlib.sha256(f"{finding.gate}|{finding.section}|{finding.message}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _locked(document: Document) -> Document:
+    return (
+        Document.objects.select_for_update().select_related("current_revision").get(pk=document.pk)
+    )
+
+
+def _event(document, kind, *, actor=None, round=None, summary: str, revision=None) -> Event:
+    event = Event.objects.create(
+        document=document, round=round, actor=actor, kind=kind, summary=summary, revision=revision
+    )
+    from reviews.tasks import notify_about_event
+
+    notify_about_event.enqueue(event.pk)
+    return event
+
+
+@transaction.atomic
+def submit_for_review(
+    *,
+    document: Document,
+    by,
+    approvers: list,
+    reviewers: list,
+    due_date,
+    feedback_wanted: str,
+    acknowledgements: dict[str, str],
+) -> ReviewRound:
+    """Open a review round on the current revision, if the gates and the rules allow."""
+    document = _locked(document)
+    if by.pk != document.owner_id:
+        raise PermissionDenied("Only the document's author can submit it for review.")
+    if document.status == Document.Status.IN_REVIEW:
+        raise ValidationError("This document is already in review.")
+    editors = {document.owner_id, *document.collaborators.values_list("pk", flat=True)}
+    approver_ids = {u.pk for u in approvers}
+    if not approver_ids:
+        raise ValidationError("Name at least one approver from Leadership.")
+    if approver_ids & editors:
+        raise ValidationError("Authors and collaborators cannot approve their own document.")
+    if any(not u.is_leader or not u.is_active for u in approvers):
+        raise ValidationError("Approvers must be active members of Leadership.")
+    reviewer_list = [u for u in reviewers if u.pk not in approver_ids and u.pk != by.pk]
+    if due_date < timezone.localdate():
+        raise ValidationError("The due date is in the past.")
+    revision = document.current_revision
+    findings = GateReport.for_revision(revision).finding_list()
+    blockers = [f for f in findings if f.severity == Severity.BLOCKER]
+    if blockers:
+        raise SubmissionRefused(blockers)
+    warnings = [f for f in findings if f.severity == Severity.WARNING]
+    missing = [f for f in warnings if not acknowledgements.get(warning_key(f), "").strip()]
+    if missing:
+        raise ValidationError(
+            f"Acknowledge each gate warning with a short note ({len(missing)} without one)."
+        )
+    revision.seal()
+    number = (document.rounds.aggregate(n=models.Max("number"))["n"] or 0) + 1
+    round_ = ReviewRound.objects.create(
+        document=document,
+        number=number,
+        revision=revision,
+        submitted_by=by,
+        due_date=due_date,
+        feedback_wanted=feedback_wanted.strip(),
+    )
+    Assignment.objects.bulk_create(
+        [Assignment(round=round_, user=u, role=Assignment.Role.APPROVER) for u in approvers]
+        + [Assignment(round=round_, user=u, role=Assignment.Role.REVIEWER) for u in reviewer_list]
+    )
+    Acknowledgement.objects.bulk_create(
+        Acknowledgement(
+            round=round_,
+            gate=f.gate,
+            section=f.section,
+            message=f.message,
+            note=acknowledgements[warning_key(f)].strip()[:500],
+        )
+        for f in warnings
+    )
+    document.readers.add(*approvers, *reviewer_list)
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.IN_REVIEW)
+    _event(
+        document,
+        Event.Kind.SUBMITTED,
+        actor=by,
+        round=round_,
+        revision=revision,
+        summary=f"{by.display_name} submitted revision {revision.number} for review "
+        f"(round {number}, due {due_date:%d %b %Y}).",
+    )
+    return round_
+
+
+def _locked_round(round_: ReviewRound) -> ReviewRound:
+    _locked(round_.document)
+    round_ = ReviewRound.objects.select_for_update().select_related("document").get(pk=round_.pk)
+    if not round_.is_open:
+        raise ValidationError(
+            f"This review round is {round_.get_state_display().lower()}; nothing can change it now."
+        )
+    return round_
+
+
+@transaction.atomic
+def withdraw_review(*, round: ReviewRound, by) -> None:
+    round_ = _locked_round(round)
+    if by.pk != round_.document.owner_id:
+        raise PermissionDenied("Only the document's author can withdraw it from review.")
+    ReviewRound.objects.filter(pk=round_.pk).update(
+        state=ReviewRound.State.WITHDRAWN, decided_at=timezone.now()
+    )
+    Document.objects.filter(pk=round_.document_id).update(status=Document.Status.DRAFT)
+    _event(
+        round_.document,
+        Event.Kind.WITHDRAWN,
+        actor=by,
+        round=round_,
+        summary=f"{by.display_name} withdrew round {round_.number}; the document is a draft again.",
+    )
+
+
+@transaction.atomic
+def give_verdict(
+    *, round: ReviewRound, by, answers: dict[str, str], notes: dict[str, str], decision: str,
+    rationale: str,
+) -> Verdict:  # fmt: skip
+    """Record (or change) a verdict; the round then decides itself if it can."""
+    round_ = _locked_round(round)
+    document = round_.document
+    assignment = round_.assignments.filter(user=by).first()
+    if assignment is None:
+        raise PermissionDenied("Only the reviewers and approvers of this round give verdicts.")
+    if document.is_editor(by):
+        raise PermissionDenied("Authors and collaborators never judge their own document.")
+    if decision == Verdict.Decision.APPROVE and any(
+        answers[key] != Answer.YES for key, _ in CRITERIA
+    ):
+        raise ValidationError("An approval needs \u201cyes\u201d on all three criteria.")
+    if not rationale.strip():
+        raise ValidationError("Give a short rationale for your decision.")
+    revision = Document.objects.get(pk=document.pk).current_revision
+    revision.seal()
+    verdict, _ = Verdict.objects.update_or_create(
+        round=round_,
+        reviewer=by,
+        defaults={
+            "revision": revision,
+            **{key: answers[key] for key, _ in CRITERIA},
+            **{f"{key}_note": notes.get(key, "").strip() for key, _ in CRITERIA},
+            "decision": decision,
+            "rationale": rationale.strip(),
+            "dismissed_at": None,
+            "dismissed_by": None,
+        },
+    )
+    _event(
+        document,
+        Event.Kind.VERDICT,
+        actor=by,
+        round=round_,
+        revision=revision,
+        summary=f"{by.display_name} ({assignment.get_role_display().lower()}): "
+        f"{verdict.get_decision_display().lower()} on revision {revision.number}.",
+    )
+    _decide(round_, revision)
+    return verdict
+
+
+def _decide(round_: ReviewRound, revision) -> None:
+    """Approved when every approver approves this revision with no open concern; one reject
+    rejects; a request for changes returns it to the author."""
+    approvers = set(
+        round_.assignments.filter(role=Assignment.Role.APPROVER).values_list("user_id", flat=True)
+    )
+    verdicts = list(
+        round_.verdicts.filter(reviewer_id__in=approvers, dismissed_at__isnull=True).select_related(
+            "reviewer"
+        )
+    )
+    deciding = next((v for v in verdicts if v.decision == Verdict.Decision.REJECT), None)
+    state = ReviewRound.State.REJECTED if deciding else None
+    if deciding is None:
+        deciding = next(
+            (v for v in verdicts if v.decision == Verdict.Decision.REQUEST_CHANGES), None
+        )
+        state = ReviewRound.State.CHANGES_REQUESTED if deciding else None
+    if deciding is None:
+        approving = [
+            v
+            for v in verdicts
+            if v.decision == Verdict.Decision.APPROVE and v.revision_id == revision.pk
+        ]
+        concerns_open = round_.concerns.filter(resolved_at__isnull=True).exists()
+        if {v.reviewer_id for v in approving} == approvers and not concerns_open:
+            state = ReviewRound.State.APPROVED
+            rationale = "\n\n".join(f"{v.reviewer.display_name}: {v.rationale}" for v in approving)
+    if state is None:
+        return
+    if deciding is not None:
+        rationale = f"{deciding.reviewer.display_name}: {deciding.rationale}"
+    ReviewRound.objects.filter(pk=round_.pk).update(
+        state=state, decided_revision=revision, decided_at=timezone.now(), rationale=rationale
+    )
+    document_state = {
+        ReviewRound.State.APPROVED: Document.Status.APPROVED,
+        ReviewRound.State.REJECTED: Document.Status.REJECTED,
+        ReviewRound.State.CHANGES_REQUESTED: Document.Status.CHANGES_REQUESTED,
+    }[state]
+    Document.objects.filter(pk=round_.document_id).update(status=document_state)
+    _event(
+        round_.document,
+        Event.Kind.DECISION,
+        round=round_,
+        revision=revision,
+        summary=f"Round {round_.number}: {ReviewRound.State(state).label.lower()} "
+        f"(revision {revision.number}).",
+    )
+
+
+@transaction.atomic
+def raise_concern(*, round: ReviewRound, by, text: str) -> Concern:
+    round_ = _locked_round(round)
+    text = text.strip()
+    if not text:
+        raise ValidationError("Say what the concern is.")
+    if len(text) > COMMENT_MAX_CHARS:
+        raise ValidationError(f"Keep the concern under {COMMENT_MAX_CHARS:,} characters.")
+    concern = Concern.objects.create(round=round_, raised_by=by, text=text)
+    _event(
+        round_.document,
+        Event.Kind.CONCERN,
+        actor=by,
+        round=round_,
+        summary=f"{by.display_name} raised a blocking concern: \u201c{text[:200]}\u201d",
+    )
+    return concern
+
+
+@transaction.atomic
+def resolve_concern(*, concern: Concern, by) -> None:
+    round_ = _locked_round(concern.round)
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if by.pk != concern.raised_by_id:
+        raise PermissionDenied("Only the person who raised a concern can resolve it.")
+    if not concern.is_open:
+        return
+    Concern.objects.filter(pk=concern.pk).update(resolved_at=timezone.now())
+    _event(
+        round_.document,
+        Event.Kind.CONCERN_RESOLVED,
+        actor=by,
+        round=round_,
+        summary=f"{by.display_name} resolved their blocking concern.",
+    )
+    _decide(round_, Document.objects.get(pk=round_.document_id).current_revision)
+
+
+def after_edit(*, document: Document, result: SaveResult, by) -> None:
+    """An edit during a round dismisses approvals of older revisions; after approval, it
+    reopens the document as a draft while the approval stays pinned to its revision."""
+    if not result.changed:
+        return
+    revision = result.revision
+    status = Document.objects.values_list("status", flat=True).get(pk=document.pk)
+    if result.created:
+        Event.objects.create(
+            document=document,
+            actor=by,
+            kind=Event.Kind.EDITED,
+            revision=revision,
+            summary=f"{by.display_name} saved revision {revision.number}.",
+        )
+    if status == Document.Status.APPROVED:
+        Document.objects.filter(pk=document.pk).update(status=Document.Status.DRAFT)
+        document.status = Document.Status.DRAFT
+    round_ = document.rounds.open().first()
+    if round_ is None:
+        return
+    stale = (
+        round_.verdicts.filter(decision=Verdict.Decision.APPROVE, dismissed_at__isnull=True)
+        .exclude(revision=revision)
+        .select_related("reviewer", "revision")
+    )
+    for verdict in stale:
+        Verdict.objects.filter(pk=verdict.pk).update(
+            dismissed_at=timezone.now(), dismissed_by=revision
+        )
+        _event(
+            document,
+            Event.Kind.DISMISSED,
+            actor=by,
+            round=round_,
+            revision=revision,
+            summary=f"Revision {revision.number} by {by.display_name} dismissed "
+            f"{verdict.reviewer.display_name}'s approval of revision {verdict.revision.number}.",
+        )
