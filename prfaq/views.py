@@ -40,6 +40,7 @@ from reviews.discussion import (
 from reviews.forms import CommentForm, NewThreadForm
 from reviews.gates import Draft, Finding, run_gates
 from reviews.models import GateReport
+from reviews.rounds import awaiting_review, review_status
 from reviews.workflow import save_draft, start_document
 
 DOCUMENTS_PER_PAGE = 20
@@ -71,6 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "query": query,
         "attention": None if request.htmx else needs_attention(request.user),
+        "awaiting": None if request.htmx else awaiting_review(request.user),
         "page_query": urlencode({k: v for k, v in (("scope", scope), ("q", query)) if v}),
     }
     template = "prfaq/dashboard.html#document-list" if request.htmx else "prfaq/dashboard.html"
@@ -148,6 +150,8 @@ def render_document_page(
         or NewThreadForm(outline=document.outline, initial={"revision": revision.number}),
         "editing": editing,
         "edit_form": edit_form if discussion else None,
+        "review": review_status(document),
+        "can_manage": document.can_manage(request.user),
         "title": revision.title,
     }
     template = "prfaq/document_detail.html" + ("#discussion-update" if partial else "")

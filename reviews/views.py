@@ -4,23 +4,45 @@ Every action answers htmx with the document's discussion re-rendered, and a
 plain form post with a redirect back to the thread: both work.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from prfaq.authorizers import get_document_for
 from prfaq.models import Document
+from prfaq.rendering import page_view
 from prfaq.views import render_document_page
 from reviews.authorizers import get_comment_for, get_thread_for
-from reviews.forms import CommentForm, NewThreadForm
-from reviews.models import BlindReading, Notification, Subscription, Thread
-from reviews.workflow import add_thread_to_faq
+from reviews.forms import CommentForm, ConcernForm, NewThreadForm, SubmitForm, VerdictForm
+from reviews.gates import Severity
+from reviews.models import (
+    BlindReading,
+    Concern,
+    GateReport,
+    Notification,
+    ReviewRound,
+    Subscription,
+    Thread,
+    Verdict,
+)
+from reviews.rounds import round_page
+from reviews.workflow import (
+    SubmissionRefused,
+    add_thread_to_faq,
+    give_verdict,
+    raise_concern,
+    resolve_concern,
+    submit_for_review,
+    withdraw_review,
+)
 
 NOTIFICATIONS_PER_PAGE = 25
 
@@ -209,3 +231,174 @@ def people(request: HttpRequest) -> HttpResponse:
         users = users.filter(username__istartswith=prefix)
     context = {"people": users.order_by("username")[:8], "prefix": prefix}
     return render(request, "reviews/people.html", context)
+
+
+# -- Leadership review ------------------------------------------------------------------
+
+
+@login_required
+def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for(request.user, pk, action="manage")
+    revision = document.current_revision
+    findings = GateReport.for_revision(revision).finding_list()
+    warnings = [f for f in findings if f.severity == Severity.WARNING]
+    blockers = [f for f in findings if f.severity == Severity.BLOCKER]
+    initial = {"due_date": timezone.localdate() + timedelta(days=7)}
+    data = request.POST if request.method == "POST" else None
+    form = SubmitForm(data, initial=initial, document=document, warnings=warnings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = submit_for_review(
+                document=document,
+                by=request.user,
+                approvers=list(form.cleaned_data["approvers"]),
+                reviewers=list(form.cleaned_data["reviewers"]),
+                due_date=form.cleaned_data["due_date"],
+                feedback_wanted=form.cleaned_data["feedback_wanted"],
+                acknowledgements=form.acknowledgements(),
+            )
+        except SubmissionRefused as refused:
+            blockers = refused.findings
+            form.add_error(None, refused)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Submitted. The reviewers and approvers have been asked.")
+            return redirect(round_.get_absolute_url())
+    context = {
+        "document": document,
+        "revision": revision,
+        "form": form,
+        "blockers": blockers,
+        "already_in_review": document.status == Document.Status.IN_REVIEW,
+    }
+    status = 400 if form.errors else 200
+    return render(request, "reviews/submit.html", context, status=status)
+
+
+def _round_or_404(document: Document, number: int) -> ReviewRound:
+    round_ = document.rounds.filter(number=number).first()
+    if round_ is None:
+        raise Http404("This document has no such review round.")
+    round_.document = document
+    return round_
+
+
+@login_required
+def review_current(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    round_ = document.rounds.order_by("-number").first()
+    if round_ is None:
+        raise Http404("This document has not been submitted for review.")
+    return redirect(round_.get_absolute_url())
+
+
+@login_required
+def round_detail(request: HttpRequest, pk: int, number: int, **forms) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    round_ = _round_or_404(document, number)
+    return render_round(request, document, round_)
+
+
+def render_round(request, document, round_, *, verdict_form=None, concern_form=None, status=200):
+    context = round_page(document, round_, request.user)
+    mine = context["my_verdict"]
+    if verdict_form is None:
+        initial = {}
+        if mine is not None:
+            initial = {f.name: getattr(mine, f.name) for f in Verdict._meta.fields}
+        verdict_form = VerdictForm(initial=initial)
+    context |= {
+        "verdict_form": verdict_form,
+        "concern_form": concern_form or ConcernForm(),
+        "reading": request.GET.get("reading") == "1",
+        "page": page_view(document.outline, *_current(document)),
+        "title": document.current_revision.title,
+    }
+    return render(request, "reviews/round_detail.html", context, status=status)
+
+
+def _current(document: Document):
+    revision = document.current_revision
+    return revision.as_content(), revision.rendered
+
+
+def _refuse(request, document, round_, exc, **forms) -> HttpResponse:
+    message = " ".join(getattr(exc, "messages", [str(exc)]))
+    messages.error(request, message)
+    return render_round(request, document, round_, status=400, **forms)
+
+
+@login_required
+@require_POST
+def verdict(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    round_ = _round_or_404(document, number)
+    form = VerdictForm(request.POST)
+    if not form.is_valid():
+        return render_round(request, document, round_, verdict_form=form, status=400)
+    try:
+        give_verdict(
+            round=round_,
+            by=request.user,
+            answers=form.answers(),
+            notes=form.notes(),
+            decision=form.cleaned_data["decision"],
+            rationale=form.cleaned_data["rationale"],
+        )
+    except ValidationError as exc:
+        return _refuse(request, document, round_, exc, verdict_form=form)
+    messages.success(request, "Verdict recorded.")
+    return redirect(round_.get_absolute_url())
+
+
+@login_required
+@require_POST
+def concern_new(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    round_ = _round_or_404(document, number)
+    form = ConcernForm(request.POST)
+    if not form.is_valid():
+        return render_round(request, document, round_, concern_form=form, status=400)
+    try:
+        raise_concern(round=round_, by=request.user, text=form.cleaned_data["text"])
+    except ValidationError as exc:
+        return _refuse(request, document, round_, exc, concern_form=form)
+    messages.success(request, "Blocking concern raised.")
+    return redirect(round_.get_absolute_url() + "#concerns")
+
+
+@login_required
+@require_POST
+def concern_resolve(request: HttpRequest, pk: int, number: int, concern_pk: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    round_ = _round_or_404(document, number)
+    concern = get_object_or_404(Concern, pk=concern_pk, round=round_)
+    concern.round = round_
+    try:
+        resolve_concern(concern=concern, by=request.user)
+    except ValidationError as exc:
+        return _refuse(request, document, round_, exc)
+    messages.success(request, "Concern resolved.")
+    return redirect(round_.get_absolute_url() + "#concerns")
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    document = get_document_for(request.user, pk, action="manage")
+    round_ = _round_or_404(document, number)
+    try:
+        withdraw_review(round=round_, by=request.user)
+    except ValidationError as exc:
+        return _refuse(request, document, round_, exc)
+    messages.success(request, "Withdrawn: the document is a draft again.")
+    return redirect(document.get_absolute_url())
+
+
+@login_required
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for(request.user, pk)
+    events = document.events.select_related("actor", "revision").order_by("-created_at", "-pk")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "reviews/timeline.html", {"document": document, "page": page})

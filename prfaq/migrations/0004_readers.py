@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('prfaq', '0003_creation_token'),
+        ("prfaq", "0003_creation_token"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='readers',
-            field=models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="document",
+            name="readers",
+            field=models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL),
         ),
     ]

@@ -6,189 +6,401 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('prfaq', '0004_readers'),
-        ('reviews', '0002_comments'),
+        ("prfaq", "0004_readers"),
+        ("reviews", "0002_comments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Acknowledgement',
+            name="Acknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gate', models.CharField(max_length=64)),
-                ('section', models.CharField(blank=True, max_length=64)),
-                ('message', models.TextField()),
-                ('note', models.CharField(max_length=500)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("gate", models.CharField(max_length=64)),
+                ("section", models.CharField(blank=True, max_length=64)),
+                ("message", models.TextField()),
+                ("note", models.CharField(max_length=500)),
             ],
         ),
         migrations.CreateModel(
-            name='ReviewRound',
+            name="ReviewRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('state', models.CharField(choices=[('open', 'In review'), ('approved', 'Approved'), ('changes_requested', 'Changes requested'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='open', max_length=20)),
-                ('due_date', models.DateField()),
-                ('feedback_wanted', models.TextField(blank=True, default='')),
-                ('rationale', models.TextField(blank=True, default='')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "In review"),
+                            ("approved", "Approved"),
+                            ("changes_requested", "Changes requested"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("due_date", models.DateField()),
+                ("feedback_wanted", models.TextField(blank=True, default="")),
+                ("rationale", models.TextField(blank=True, default="")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='Verdict',
+            name="Verdict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('big_idea', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('not_yet', 'Not yet')], max_length=8)),
-                ('big_idea_note', models.TextField(blank=True, default='')),
-                ('should_we', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('not_yet', 'Not yet')], max_length=8)),
-                ('should_we_note', models.TextField(blank=True, default='')),
-                ('plan', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('not_yet', 'Not yet')], max_length=8)),
-                ('plan_note', models.TextField(blank=True, default='')),
-                ('decision', models.CharField(choices=[('approve', 'Approve'), ('request_changes', 'Request changes'), ('reject', 'Reject')], max_length=16)),
-                ('rationale', models.TextField()),
-                ('dismissed_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "big_idea",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("not_yet", "Not yet")], max_length=8
+                    ),
+                ),
+                ("big_idea_note", models.TextField(blank=True, default="")),
+                (
+                    "should_we",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("not_yet", "Not yet")], max_length=8
+                    ),
+                ),
+                ("should_we_note", models.TextField(blank=True, default="")),
+                (
+                    "plan",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("not_yet", "Not yet")], max_length=8
+                    ),
+                ),
+                ("plan_note", models.TextField(blank=True, default="")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approve"),
+                            ("request_changes", "Request changes"),
+                            ("reject", "Reject"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("rationale", models.TextField()),
+                ("dismissed_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='actor',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="notification",
+            name="actor",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('mention', 'mentioned you'), ('reply', 'replied in a thread you are in'), ('comment', 'commented on a document you follow'), ('review_requested', 'asked you to review'), ('verdict', 'gave a verdict'), ('concern', 'raised or resolved a blocking concern'), ('decision', 'recorded a decision'), ('dismissed', 'edited the document: your approval was dismissed'), ('due_soon', 'has a review due soon')], max_length=20),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("mention", "mentioned you"),
+                    ("reply", "replied in a thread you are in"),
+                    ("comment", "commented on a document you follow"),
+                    ("review_requested", "asked you to review"),
+                    ("verdict", "gave a verdict"),
+                    ("concern", "raised or resolved a blocking concern"),
+                    ("decision", "recorded a decision"),
+                    ("dismissed", "edited the document: your approval was dismissed"),
+                    ("due_soon", "has a review due soon"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('approver', 'Approver'), ('reviewer', 'Reviewer')], max_length=10)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("approver", "Approver"), ("reviewer", "Reviewer")], max_length=10
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Concern',
+            name="Concern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'submitted for review'), ('withdrawn', 'withdrew the review'), ('verdict', 'gave a verdict'), ('concern', 'raised a blocking concern'), ('concern_resolved', 'resolved a blocking concern'), ('decision', 'decision'), ('dismissed', 'approval dismissed'), ('edited', 'edited'), ('commented', 'commented')], max_length=20)),
-                ('summary', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='prfaq.document')),
-                ('revision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='prfaq.revision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "submitted for review"),
+                            ("withdrawn", "withdrew the review"),
+                            ("verdict", "gave a verdict"),
+                            ("concern", "raised a blocking concern"),
+                            ("concern_resolved", "resolved a blocking concern"),
+                            ("decision", "decision"),
+                            ("dismissed", "approval dismissed"),
+                            ("edited", "edited"),
+                            ("commented", "commented"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("summary", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="prfaq.document",
+                    ),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="prfaq.revision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='notification',
-            name='event',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reviews.event'),
+            model_name="notification",
+            name="event",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="reviews.event",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('event__isnull', False)), fields=('recipient', 'event'), name='one_notification_per_event'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("event__isnull", False)),
+                fields=("recipient", "event"),
+                name="one_notification_per_event",
+            ),
         ),
         migrations.AddField(
-            model_name='reviewround',
-            name='decided_revision',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='prfaq.revision'),
+            model_name="reviewround",
+            name="decided_revision",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="prfaq.revision",
+            ),
         ),
         migrations.AddField(
-            model_name='reviewround',
-            name='document',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rounds', to='prfaq.document'),
+            model_name="reviewround",
+            name="document",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="rounds",
+                to="prfaq.document",
+            ),
         ),
         migrations.AddField(
-            model_name='reviewround',
-            name='revision',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='prfaq.revision'),
+            model_name="reviewround",
+            name="revision",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="prfaq.revision"
+            ),
         ),
         migrations.AddField(
-            model_name='reviewround',
-            name='submitted_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="reviewround",
+            name="submitted_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='round',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='reviews.reviewround'),
+            model_name="event",
+            name="round",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="reviews.reviewround",
+            ),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='concerns', to='reviews.reviewround'),
+            model_name="concern",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="concerns",
+                to="reviews.reviewround",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='reviews.reviewround'),
+            model_name="assignment",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="assignments",
+                to="reviews.reviewround",
+            ),
         ),
         migrations.AddField(
-            model_name='acknowledgement',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acknowledgements', to='reviews.reviewround'),
+            model_name="acknowledgement",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="acknowledgements",
+                to="reviews.reviewround",
+            ),
         ),
         migrations.AddField(
-            model_name='verdict',
-            name='dismissed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='prfaq.revision'),
+            model_name="verdict",
+            name="dismissed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="prfaq.revision",
+            ),
         ),
         migrations.AddField(
-            model_name='verdict',
-            name='reviewer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="verdict",
+            name="reviewer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='verdict',
-            name='revision',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='prfaq.revision'),
+            model_name="verdict",
+            name="revision",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="prfaq.revision"
+            ),
         ),
         migrations.AddField(
-            model_name='verdict',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='verdicts', to='reviews.reviewround'),
+            model_name="verdict",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="verdicts",
+                to="reviews.reviewround",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewround',
-            constraint=models.UniqueConstraint(fields=('document', 'number'), name='round_number_unique'),
+            model_name="reviewround",
+            constraint=models.UniqueConstraint(
+                fields=("document", "number"), name="round_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewround',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'open')), fields=('document',), name='one_open_round_per_document'),
+            model_name="reviewround",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "open")),
+                fields=("document",),
+                name="one_open_round_per_document",
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['document', 'created_at'], name='event_document_idx'),
+            model_name="event",
+            index=models.Index(fields=["document", "created_at"], name="event_document_idx"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('round', 'user'), name='one_role_per_round'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(fields=("round", "user"), name="one_role_per_round"),
         ),
         migrations.AddConstraint(
-            model_name='verdict',
-            constraint=models.UniqueConstraint(fields=('round', 'reviewer'), name='one_verdict_per_reviewer'),
+            model_name="verdict",
+            constraint=models.UniqueConstraint(
+                fields=("round", "reviewer"), name="one_verdict_per_reviewer"
+            ),
         ),
     ]

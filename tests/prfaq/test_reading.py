@@ -114,7 +114,7 @@ def test_history_and_read_view_query_counts_are_bounded(
 ):
     document = make_long_document(owner=author)
     for name in ("prfaq:history", "prfaq:document"):
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(12):
             assert reader.get(reverse(name, args=[document.pk])).status_code == 200
 
 
