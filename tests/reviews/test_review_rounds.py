@@ -1,0 +1,305 @@
+"""Leadership review: the state machine, verdicts, concerns, stale approvals, the timeline."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from prfaq.content import Content
+from prfaq.models import Document
+from reviews.gates import Severity
+from reviews.models import Event, GateReport, Notification, ReviewRound, Verdict
+from reviews.workflow import (
+    SubmissionRefused,
+    give_verdict,
+    raise_concern,
+    resolve_concern,
+    save_draft,
+    submit_for_review,
+    warning_key,
+    withdraw_review,
+)
+from tests.conftest import full_content, make_document, make_user
+from tests.reviews.test_notifications import run_worker
+
+YES = {"big_idea": "yes", "should_we": "yes", "plan": "yes"}
+
+
+@pytest.fixture
+def leader2(db):
+    return make_user("leader2", leader=True)
+
+
+def acknowledge_all(document: Document) -> dict[str, str]:
+    findings = GateReport.for_revision(document.current_revision).finding_list()
+    return {warning_key(f): "Known; see FAQ." for f in findings if f.severity == Severity.WARNING}
+
+
+def submit(document, author, approvers, reviewers=(), **overrides) -> ReviewRound:
+    document.refresh_from_db()
+    return submit_for_review(
+        document=document,
+        by=author,
+        approvers=list(approvers),
+        reviewers=list(reviewers),
+        due_date=overrides.pop("due_date", timezone.localdate() + timedelta(days=7)),
+        feedback_wanted="Is the plan credible?",
+        acknowledgements=overrides.pop("acknowledgements", acknowledge_all(document)),
+    )
+
+
+def verdict(round_, user, decision="approve", answers=YES, rationale="Convincing."):
+    return give_verdict(
+        round=round_, by=user, answers=answers, notes={}, decision=decision, rationale=rationale
+    )
+
+
+def edit(document, author, text="Skippers of small boats lose a day's catch to misread tides."):
+    document.refresh_from_db()
+    content = document.current_revision.as_content()
+    return save_draft(
+        document=document,
+        by=author,
+        title=document.title,
+        content=Content(sections={**content.sections, "problem": text}, faq=content.faq),
+        base_version=document.version,
+    )
+
+
+def status_of(document) -> str:
+    return Document.objects.get(pk=document.pk).status
+
+
+def test_a_blocker_refuses_submission(author, leader):
+    document = make_document(owner=author, content=Content(sections={"problem": ""}))
+    with pytest.raises(SubmissionRefused) as refused:
+        submit(document, author, [leader])
+    assert refused.value.findings[0].gate == "problem-paragraph"
+    assert status_of(document) == "draft" and not ReviewRound.objects.exists()
+
+
+def test_each_warning_needs_an_acknowledgement(author, leader, document):
+    with pytest.raises(ValidationError, match="Acknowledge each gate warning"):
+        submit(document, author, [leader], acknowledgements={})
+
+
+@pytest.mark.parametrize("who", ["teammate", "collaborator", "author"])
+def test_approvers_must_be_leaders_who_did_not_write_it(
+    who, author, collaborator, teammate, document
+):
+    people = {"teammate": teammate, "collaborator": collaborator, "author": author}
+    with pytest.raises(ValidationError):
+        submit(document, author, [people[who]])
+
+
+def test_only_the_author_submits_and_only_once(author, collaborator, leader, document):
+    with pytest.raises(PermissionDenied):
+        submit(document, collaborator, [leader])
+    submit(document, author, [leader])
+    with pytest.raises(ValidationError, match="already in review"):
+        submit(document, author, [leader])
+
+
+def test_submission_pins_the_revision_and_asks_the_people(author, leader, teammate, document):
+    round_ = submit(document, author, [leader], [teammate])
+    assert round_.revision == document.current_revision and round_.revision.sealed
+    assert status_of(document) == "in_review"
+    run_worker()
+    kinds = set(Notification.objects.values_list("recipient__username", "kind"))
+    assert kinds == {("leader", "review_requested"), ("teammate", "review_requested")}
+    assert round_.acknowledgements.count() == len(acknowledge_all(document))
+
+
+def test_every_approver_approving_approves_the_round(author, leader, leader2, teammate, document):
+    round_ = submit(document, author, [leader, leader2], [teammate])
+    verdict(round_, teammate)  # a reviewer's approval does not decide
+    verdict(round_, leader)
+    assert ReviewRound.objects.get().state == "open"
+    verdict(round_, leader2, rationale="Plan holds up.")
+    round_.refresh_from_db()
+    assert round_.state == "approved" and round_.decided_revision == document.current_revision
+    assert "leader2: Plan holds up." in round_.rationale
+    assert status_of(document) == "approved"
+
+
+def test_an_approval_needs_yes_on_all_three_criteria(author, leader, document):
+    round_ = submit(document, author, [leader])
+    with pytest.raises(ValidationError, match="all three criteria"):
+        verdict(round_, leader, answers=YES | {"plan": "not_yet"})
+    assert not Verdict.objects.exists()
+
+
+def test_one_reject_rejects_and_request_changes_returns_it(author, leader, leader2, document):
+    round_ = submit(document, author, [leader, leader2])
+    verdict(
+        round_, leader, decision="reject", answers=YES | {"big_idea": "no"}, rationale="Too small."
+    )
+    assert ReviewRound.objects.get().state == "rejected" and status_of(document) == "rejected"
+    other = make_document(owner=author, title="Other", content=full_content())
+    round2 = submit(other, author, [leader])
+    verdict(round2, leader, decision="request_changes", rationale="Size the market.")
+    assert status_of(other) == "changes_requested"
+    edit(other, author)
+    resubmitted = submit(other, author, [leader])
+    assert resubmitted.number == 2 and status_of(other) == "in_review"
+
+
+def test_decided_rounds_refuse_further_verdicts(author, leader, document):
+    round_ = submit(document, author, [leader])
+    verdict(round_, leader)
+    with pytest.raises(ValidationError, match="approved; nothing can change it now"):
+        verdict(round_, leader, decision="reject", rationale="Changed my mind.")
+
+
+def test_withdrawn_rounds_refuse_verdicts(author, leader, document):
+    round_ = submit(document, author, [leader])
+    withdraw_review(round=round_, by=author)
+    assert status_of(document) == "draft"
+    with pytest.raises(ValidationError, match="withdrawn"):
+        verdict(round_, leader)
+
+
+def test_only_assigned_people_give_verdicts(author, leader, leader2, collaborator, document):
+    round_ = submit(document, author, [leader])
+    for outsider in (leader2, collaborator, author):
+        with pytest.raises(PermissionDenied):
+            verdict(round_, outsider)
+
+
+def test_a_blocking_concern_blocks_approval_until_its_raiser_resolves_it(
+    author, leader, teammate, document
+):
+    round_ = submit(document, author, [leader], [teammate])
+    concern = raise_concern(round=round_, by=teammate, text="The market size is a guess.")
+    verdict(round_, leader)
+    assert ReviewRound.objects.get().state == "open"
+    with pytest.raises(PermissionDenied):
+        resolve_concern(concern=concern, by=author)
+    resolve_concern(concern=concern, by=teammate)
+    assert ReviewRound.objects.get().state == "approved"
+
+
+def test_an_edit_during_review_dismisses_older_approvals(author, leader, leader2, document):
+    round_ = submit(document, author, [leader, leader2])
+    verdict(round_, leader)
+    result = edit(document, author)
+    dismissed = Verdict.objects.get(reviewer=leader)
+    assert dismissed.is_dismissed and dismissed.dismissed_by == result.revision
+    note = Event.objects.get(kind="dismissed").summary
+    assert (
+        f"Revision {result.revision.number} by" in note
+        and "leader's approval of revision 1" in note
+    )
+    verdict(round_, leader2)
+    assert ReviewRound.objects.get().state == "open"  # leader's approval was of older text
+    verdict(round_, leader)
+    round_.refresh_from_db()
+    assert round_.state == "approved" and round_.decided_revision == result.revision
+
+
+def test_an_edit_after_approval_reopens_a_draft_with_the_approval_pinned(
+    client, author, leader, teammate, document
+):
+    round_ = submit(document, author, [leader])
+    verdict(round_, leader, rationale="Ship it.")
+    approved = document.current_revision
+    edit(document, author)
+    assert status_of(document) == "draft"
+    client.force_login(teammate)
+    page = client.get(reverse("prfaq:document", args=[document.pk])).content.decode()
+    assert f"Approved text: revision {approved.number}" in page
+    assert "Changed since approval" in page
+    assert reverse("prfaq:revision", args=[document.pk, approved.number]) in page
+    assert "Ship it." in page
+
+
+def test_the_timeline_is_append_only(author, leader, document):
+    round_ = submit(document, author, [leader])
+    verdict(round_, leader)
+    event = Event.objects.first()
+    event.summary = "rewritten history"
+    with pytest.raises(ValidationError):
+        event.save()
+    with pytest.raises(ValidationError):
+        event.delete()
+    kinds = list(Event.objects.values_list("kind", flat=True))
+    assert kinds == ["submitted", "verdict", "decision"]
+
+
+def test_review_pages_and_their_permissions(client, author, leader, teammate, outsider, restricted):
+    round_ = submit(restricted, author, [leader], [teammate])
+    url = reverse("reviews:round", args=[restricted.pk, round_.number])
+    client.force_login(teammate)  # a reviewer may read the restricted document now
+    page = client.get(url).content.decode()
+    assert "Review round 1" in page and "Record verdict" in page
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("reviews:timeline", args=[restricted.pk])).status_code == 404
+    response = client.post(reverse("reviews:verdict", args=[restricted.pk, 1]), YES)
+    assert response.status_code == 404
+
+
+def test_forged_verdicts_and_approvers_are_refused(client, author, leader, teammate, document):
+    client.force_login(author)
+    response = client.post(
+        reverse("reviews:submit", args=[document.pk]),
+        {"approvers": [teammate.pk], "due_date": "2099-01-01"}
+        | {f"ack_{k}": v for k, v in acknowledge_all(document).items()},
+    )
+    assert response.status_code == 400 and not ReviewRound.objects.exists()
+    round_ = submit(document, author, [leader])
+    client.force_login(teammate)  # not assigned
+    data = YES | {"decision": "approve", "rationale": "Forged."}
+    response = client.post(reverse("reviews:verdict", args=[document.pk, round_.number]), data)
+    assert response.status_code == 403
+    assert not Verdict.objects.exists()
+
+
+def test_verdict_form_round_trip_through_the_page(client, author, leader, document):
+    round_ = submit(document, author, [leader])
+    client.force_login(leader)
+    url = reverse("reviews:verdict", args=[document.pk, round_.number])
+    bad = client.post(url, YES | {"plan": "no", "decision": "approve", "rationale": "x"})
+    assert bad.status_code == 400 and "all three criteria" in bad.content.decode()
+    good = client.post(url, YES | {"decision": "approve", "rationale": "Clear."})
+    assert good.status_code == 302
+    assert client.get(reverse("prfaq:dashboard")).status_code == 200
+    assert status_of(document) == "approved"
+
+
+def test_awaiting_my_review_on_the_dashboard(client, author, leader, document):
+    round_ = submit(document, author, [leader], due_date=timezone.localdate())
+    ReviewRound.objects.filter(pk=round_.pk).update(
+        due_date=timezone.localdate() - timedelta(days=1)
+    )
+    client.force_login(leader)
+    page = client.get(reverse("prfaq:dashboard")).content.decode()
+    assert "Awaiting your review" in page and "Overdue" in page
+
+
+def test_submit_page_shows_blockers_and_warnings_to_acknowledge(client, author, document):
+    client.force_login(author)
+    page = client.get(reverse("reviews:submit", args=[document.pk])).content.decode()
+    assert "Gate warnings to acknowledge" in page
+    empty = make_document(owner=author, title="Empty")
+    page = client.get(reverse("reviews:submit", args=[empty.pk])).content.decode()
+    assert "The review gates found blockers" in page
+
+
+def test_review_page_queries_are_bounded(client, author, leader, django_assert_max_num_queries):
+    document = make_document(owner=author, content=full_content())
+    people = [make_user(f"r{i}") for i in range(30)]
+    rounds = []
+    for _ in range(19):
+        round_ = submit(document, author, [leader], people)
+        withdraw_review(round=round_, by=author)
+        rounds.append(round_)
+    round_ = submit(document, author, [leader], people)
+    for person in people:
+        verdict(round_, person, decision="request_changes", rationale="More.")
+    client.force_login(leader)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("reviews:round", args=[document.pk, round_.number]))
+    assert response.status_code == 200
