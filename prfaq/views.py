@@ -115,6 +115,7 @@ def render_document_page(
     thread_form=None,
     reply_forms: dict | None = None,
     editing: int | None = None,
+    discussion_error: str = "",
     partial: bool = False,
     status: int = 200,
 ) -> HttpResponse:
@@ -149,6 +150,7 @@ def render_document_page(
         "thread_form": thread_form
         or NewThreadForm(outline=document.outline, initial={"revision": revision.number}),
         "editing": editing,
+        "discussion_error": discussion_error,
         "edit_form": edit_form if discussion else None,
         "review": review_status(document),
         "can_manage": document.can_manage(request.user),

@@ -6,8 +6,8 @@ def inbox(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "unread_notifications": lambda: Notification.objects.filter(
-            recipient=user, read_at__isnull=True
-        ).count()
-    }
+
+    def unread() -> int:
+        return Notification.objects.visible_to(user).filter(read_at__isnull=True).count()
+
+    return {"unread_notifications": unread}

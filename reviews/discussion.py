@@ -158,9 +158,25 @@ def highlight(page: PageView, discussion: Discussion) -> PageView:
 def highlight_quotes(page: PageView, threads, *, link: str = "") -> PageView:
     """Mark the quoted passages of ``threads``; ``link`` is the page their threads are on."""
     html = {s.spec.key: s.html for s in page.sections}
+    answers = {f.number: f.answer_html for f in (*page.external_faq, *page.internal_faq)}
     for thread in threads:
         if thread.quote and thread.section in html:
             html[thread.section] = _mark(html[thread.section], thread.quote, thread.pk, link)
+        elif thread.quote and thread.section == "faq":
+            for number, answer in answers.items():
+                marked = _mark(answer, thread.quote, thread.pk, link)
+                if marked != answer:
+                    answers[number] = marked
+                    break
+    page = dataclasses.replace(
+        page,
+        external_faq=tuple(
+            dataclasses.replace(f, answer_html=answers[f.number]) for f in page.external_faq
+        ),
+        internal_faq=tuple(
+            dataclasses.replace(f, answer_html=answers[f.number]) for f in page.internal_faq
+        ),
+    )
     sections = tuple(dataclasses.replace(s, html=html[s.spec.key]) for s in page.sections)
     return dataclasses.replace(page, sections=sections)
 
@@ -182,6 +198,10 @@ def _mark(html: str, quote: str, thread_id: int, link: str = "") -> str:
         before = html[: match.start()]
         if before.rfind("<") > before.rfind(">"):
             continue  # inside a tag
+        if re.search(r"&#?\w*$", before):
+            continue  # inside an entity such as &amp;
+        if before.count("<a ") + before.count("<a>") > before.count("</a>"):
+            continue  # inside a link (or an earlier mark's link): links must not nest
         return (
             f'{before}<mark class="comment-anchor" id="anchor-{thread_id}">'
             f'<a href="{link}#thread-{thread_id}" data-thread="{thread_id}">'
@@ -194,7 +214,9 @@ def _mark(html: str, quote: str, thread_id: int, link: str = "") -> str:
 def open_thread_count():
     """An annotation: how many open threads a document has."""
     threads = (
-        Thread.objects.filter(document=OuterRef("pk"), resolved_at__isnull=True)
+        Thread.objects.open()
+        .live()
+        .filter(document=OuterRef("pk"))
         .order_by()
         .values("document")
         .annotate(n=Count("pk"))

@@ -9,6 +9,7 @@ from html import unescape
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -94,7 +95,11 @@ def section_text(content, key: str) -> str:
 def readable_text(revision: Revision, key: str) -> str:
     """A section as readers see it (rendered, tags stripped, spaces folded), for quotes."""
     if key == "faq":
-        text = section_text(revision.as_content(), key)
+        answers = revision.rendered.get("faq", [])
+        text = " ".join(
+            f"{entry.question} {unescape(strip_tags(answers[i] if i < len(answers) else ''))}"
+            for i, entry in enumerate(revision.as_content().faq)
+        )
     else:
         text = unescape(strip_tags(revision.rendered.get("sections", {}).get(key, "")))
     return " ".join(text.split())
@@ -111,6 +116,12 @@ class ThreadQuerySet(models.QuerySet):
 
     def resolved(self) -> "ThreadQuerySet":
         return self.filter(resolved_at__isnull=False)
+
+    def live(self) -> "ThreadQuerySet":
+        """Threads with at least one comment that was not deleted."""
+        return self.filter(
+            Exists(Comment.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=True))
+        )
 
     def for_page(self) -> "ThreadQuerySet":
         """Threads with their comments and people, in a fixed number of queries."""
@@ -290,6 +301,12 @@ class Comment(models.Model):
             raise PermissionDenied("Only the person who wrote a comment can change it.")
 
 
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "NotificationQuerySet":
+        """A person's notifications about documents they may still read."""
+        return self.filter(recipient=user, document__in=Document.objects.visible_to(user))
+
+
 class Notification(models.Model):
     class Kind(models.TextChoices):
         MENTION = "mention", "mentioned you"
@@ -315,6 +332,8 @@ class Notification(models.Model):
     event = models.ForeignKey("Event", on_delete=models.CASCADE, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 
 from reviews.mentions import mentioned_usernames
-from reviews.models import Comment, Notification, Subscription
+from reviews.models import BlindReading, Comment, Notification, Subscription
 
 
 def _recipients(comment: Comment) -> dict[int, str]:
@@ -32,9 +33,19 @@ def _recipients(comment: Comment) -> dict[int, str]:
     for user_id in participants:
         reasons[user_id] = Notification.Kind.REPLY
     names = mentioned_usernames(comment.body)
-    for user in User.objects.filter(username__in=names, is_active=True):
-        reasons[user.pk] = Notification.Kind.MENTION
+    if names:
+        wanted = Q()
+        for name in names:
+            wanted |= Q(username__iexact=name)
+        for user in User.objects.filter(wanted, is_active=True):
+            reasons[user.pk] = Notification.Kind.MENTION
     reasons.pop(comment.author_id, None)
+    # Someone reading blind must not see others' comments in a notification either.
+    blind = BlindReading.objects.filter(document=document).values_list("user_id", flat=True)
+    for user_id in set(blind) - set(
+        Comment.objects.filter(thread__document=document).values_list("author_id", flat=True)
+    ):
+        reasons.pop(user_id, None)
     return reasons
 
 

@@ -99,12 +99,20 @@ def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
+            if thread.is_resolved:
+                raise ValidationError("This thread is resolved: reopen it to reply.")
+            if not thread.comments.filter(deleted_at__isnull=True).exists():
+                raise ValidationError("This thread's comments were deleted; start a new one.")
             thread.reply(by=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
             form.add_error("body", exc)
         else:
             return _done(request, thread.document, thread.pk, "Reply posted.")
-    return _refused(request, thread.document, reply_forms={thread.pk: form})
+    if not thread.is_resolved and thread.comments.filter(deleted_at__isnull=True).exists():
+        return _refused(request, thread.document, reply_forms={thread.pk: form})
+    # The thread shows no reply form to put the error in: say it at the top.
+    error = " ".join(form.errors.get("body", []))
+    return _refused(request, thread.document, discussion_error=error)
 
 
 @login_required
@@ -175,7 +183,10 @@ def subscription(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         Subscription.objects.filter(user=request.user, document=document).delete()
-    labels = {"follow": "You follow this discussion.", "mute": "Muted: no more notifications."}
+    labels = {
+        "follow": "You follow this discussion.",
+        "mute": "Muted: you hear only when someone mentions you.",
+    }
     return _done(request, document, None, labels.get(state, "Back to the default notifications."))
 
 
@@ -193,7 +204,7 @@ def blind_reading(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     notifications = (
-        Notification.objects.filter(recipient=request.user)
+        Notification.objects.visible_to(request.user)
         .select_related("actor", "document", "thread")
         .order_by("-created_at", "-pk")
     )

@@ -70,7 +70,10 @@ def add_thread_to_faq(*, thread, by) -> int:
     document = Document.objects.select_for_update().get(pk=thread.document_id)
     if not document.is_editor(by):
         raise PermissionDenied("Only the author and collaborators can change the FAQ.")
-    if thread.faq_added_at:
+    claimed = Thread.objects.filter(pk=thread.pk, faq_added_at__isnull=True).update(
+        faq_added_at=timezone.now()
+    )
+    if not claimed:  # a double click, or someone else got there first
         raise ValidationError("This thread's question is already in the FAQ.")
     first = thread.comments.filter(deleted_at__isnull=True).order_by("created_at", "pk").first()
     if first is None:
@@ -87,7 +90,6 @@ def add_thread_to_faq(*, thread, by) -> int:
         base_version=document.version,
         checkpoint=True,
     )
-    Thread.objects.filter(pk=thread.pk).update(faq_added_at=timezone.now())
     Comment.objects.create(
         thread=thread,
         author=by,

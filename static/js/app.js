@@ -62,7 +62,19 @@
   // --- @mentions: suggest people as you type -------------------------------
   let menu = null;
   let menuFor = null;
-  const closeMenu = () => { menu?.remove(); menu = null; menuFor = null; };
+  const closeMenu = () => {
+    if (menuFor) {
+      menuFor.setAttribute("aria-expanded", "false");
+      menuFor.removeAttribute("aria-activedescendant");
+    }
+    menu?.remove();
+    menu = null;
+    menuFor = null;
+  };
+  document.querySelectorAll("textarea.mention-input").forEach((t) => {
+    t.setAttribute("aria-autocomplete", "list");
+    t.setAttribute("aria-expanded", "false");
+  });
   const mentionAt = (textarea) => {
     const upto = textarea.value.slice(0, textarea.selectionStart);
     const match = upto.match(/(?:^|[^\w@.])@([\w.+-]{0,30})$/);
@@ -95,6 +107,10 @@
     document.body.append(menu);
     menuFor = textarea;
     textarea.setAttribute("aria-controls", "mention-list");
+    textarea.setAttribute("aria-autocomplete", "list");
+    textarea.setAttribute("aria-expanded", "true");
+    const first = menu.querySelector("[data-username]");
+    if (first) textarea.setAttribute("aria-activedescendant", first.id);
   });
   document.addEventListener("keydown", (event) => {
     if (!menu || event.target !== menuFor) return;

@@ -294,3 +294,45 @@ def test_document_page_queries_stay_flat_with_300_threads(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("prfaq:document", args=[document.pk]))
     assert "300 open" in response.content.decode()
+
+
+def test_replies_to_resolved_or_emptied_threads_are_refused(client, author, teammate, document):
+    client.force_login(teammate)
+    start(client, document, body="Only comment")
+    thread = Thread.objects.get()
+    client.force_login(author)
+    client.post(reverse("reviews:resolve", args=[document.pk, thread.pk]))
+    url = reverse("reviews:reply", args=[document.pk, thread.pk])
+    response = client.post(url, {"body": "Late reply"})
+    assert response.status_code == 400
+    assert "This thread is resolved: reopen it to reply." in response.content.decode()
+    client.post(reverse("reviews:reopen", args=[document.pk, thread.pk]))
+    client.force_login(teammate)
+    client.post(reverse("reviews:delete", args=[document.pk, Comment.objects.get().pk]))
+    response = client.post(url, {"body": "Revive"})
+    assert "comments were deleted" in response.content.decode()
+    assert Comment.objects.filter(body="Revive").count() == 0
+    page = client.get(reverse("prfaq:dashboard")).content.decode()
+    assert "open thread" not in page
+
+
+def test_quotes_are_marked_without_breaking_entities_or_links(author, reader):
+    document = make_document(
+        owner=author,
+        content=Content(
+            sections={"problem": "R&D costs rise; we amp up [the docs](https://e.com) and the docs"}
+        ),
+    )
+    start(reader, document, quote="amp")
+    start(reader, document, quote="the docs")
+    page = reader.get(reverse("prfaq:document", args=[document.pk])).content.decode()
+    assert "R&amp;D" in page
+    assert (
+        '<a href="https://e.com" rel="noopener noreferrer nofollow">the docs</a> and <mark' in page
+    )
+
+
+def test_a_faq_answer_can_be_quoted_and_is_highlighted(reader, document):
+    assert start(reader, document, section="faq", quote="Plain SMS").status_code == 302
+    page = reader.get(reverse("prfaq:document", args=[document.pk])).content.decode()
+    assert "comment-anchor" in page and ">Plain SMS</a></mark>" in page

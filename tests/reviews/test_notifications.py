@@ -167,3 +167,35 @@ def test_people_autocomplete_lists_matching_usernames(client, author):
 @pytest.mark.parametrize("url_name", ["reviews:inbox", "reviews:people"])
 def test_anonymous_cannot_see_inbox_or_people(client, url_name):
     assert client.get(reverse(url_name)).status_code == 302
+
+
+def test_inbox_hides_documents_you_can_no_longer_read(client, author, collaborator, restricted):
+    client.force_login(author)
+    comment(client, restricted, "@collaborator see this")
+    run_worker()
+    restricted.set_sharing(restricted=True, collaborators=[])
+    client.force_login(collaborator)
+    page = client.get(reverse("reviews:inbox")).content.decode()
+    assert "Secret plan" not in page
+    assert 'aria-label="1 unread"' not in page
+
+
+def test_blind_readers_get_no_notification_of_others_comments(
+    client, author, collaborator, teammate, document
+):
+    from reviews.models import BlindReading
+
+    BlindReading.objects.create(user=collaborator, document=document)
+    client.force_login(teammate)
+    comment(client, document, "my private take")
+    run_worker()
+    assert not Notification.objects.filter(recipient=collaborator).exists()
+    assert Notification.objects.filter(recipient=author).exists()
+
+
+def test_mentions_match_usernames_whatever_the_case(client, teammate, document):
+    make_user("ann")
+    client.force_login(teammate)
+    comment(client, document, "@Ann please")
+    run_worker()
+    assert Notification.objects.filter(recipient__username="ann", kind="mention").exists()
