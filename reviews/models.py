@@ -317,7 +317,7 @@ class Notification(models.Model):
         CONCERN = "concern", "raised or resolved a blocking concern"
         DECISION = "decision", "recorded a decision"
         DISMISSED = "dismissed", "edited the document: your approval was dismissed"
-        DUE_SOON = "due_soon", "has a review due soon"
+        DUE_SOON = "due_soon", "is waiting for your verdict (due within a day)"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -205,7 +205,7 @@ def blind_reading(request: HttpRequest, pk: int) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     notifications = (
         Notification.objects.visible_to(request.user)
-        .select_related("actor", "document", "thread")
+        .select_related("actor", "document", "thread", "event")
         .order_by("-created_at", "-pk")
     )
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -229,8 +229,12 @@ def notification_open(request: HttpRequest, notification_pk: int) -> HttpRespons
     document = get_document_for(request.user, notification.document_id)
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
-    anchor = f"#thread-{notification.thread_id}" if notification.thread_id else ""
-    return redirect(document.get_absolute_url() + anchor)
+    if notification.thread_id:
+        return redirect(f"{document.get_absolute_url()}#thread-{notification.thread_id}")
+    round_ = document.rounds.order_by("-number").first()
+    if notification.event_id and notification.event.round_id:
+        round_ = notification.event.round
+    return redirect(round_.get_absolute_url() if round_ else document.get_absolute_url())
 
 
 @login_required

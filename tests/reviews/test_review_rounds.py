@@ -303,3 +303,14 @@ def test_review_page_queries_are_bounded(client, author, leader, django_assert_m
     with django_assert_max_num_queries(20):
         response = client.get(reverse("reviews:round", args=[document.pk, round_.number]))
     assert response.status_code == 200
+
+
+def test_due_reminders_go_once_to_people_without_a_verdict(author, leader, teammate, document):
+    from django.core.management import call_command
+
+    round_ = submit(document, author, [leader], [teammate], due_date=timezone.localdate())
+    verdict(round_, teammate, decision="request_changes", rationale="Needs numbers.")
+    call_command("remind_due_reviews")
+    call_command("remind_due_reviews")
+    reminders = Notification.objects.filter(kind="due_soon")
+    assert list(reminders.values_list("recipient__username", flat=True)) == ["leader"]
