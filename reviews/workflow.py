@@ -127,7 +127,9 @@ def warning_key(finding) -> str:
 
 def _locked(document: Document) -> Document:
     return (
-        Document.objects.select_for_update().select_related("current_revision").get(pk=document.pk)
+        Document.objects.select_for_update(of=("self",))
+        .select_related("current_revision")
+        .get(pk=document.pk)
     )
 
 

@@ -19,7 +19,7 @@ PASSWORD = "correct horse battery staple"
 def make_user(username: str, *, leader: bool = False, **extra) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, **extra)
     if leader:
-        user.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
+        user.groups.add(Group.objects.get_or_create(name=LEADERSHIP_GROUP)[0])
     return user
 
 
