@@ -275,6 +275,12 @@ class Comment(models.Model):
             thread=thread, author=by, body=body, body_html=render_markdown(body)
         )
         Thread.objects.filter(pk=thread.pk).update(updated_at=timezone.now())
+        Event.objects.create(
+            document_id=thread.document_id,
+            actor=by,
+            kind=Event.Kind.COMMENTED,
+            summary=f"{by.display_name} commented on {thread.section.replace('_', ' ')}.",
+        )
         notify_about_comment.enqueue(comment.pk)
         return comment
 

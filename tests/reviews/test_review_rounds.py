@@ -228,6 +228,86 @@ def test_the_timeline_is_append_only(author, leader, document):
     assert kinds == ["submitted", "verdict", "decision"]
 
 
+def test_comments_and_edits_are_on_the_timeline(client, author, teammate, document):
+    client.force_login(teammate)
+    client.post(
+        reverse("reviews:thread_new", args=[document.pk]), {"section": "problem", "body": "Hm"}
+    )
+    Revision = document.current_revision.__class__
+    Revision.objects.filter(document=document).update(sealed=True)
+    edit(document, author)
+    client.force_login(author)
+    page = client.get(reverse("reviews:timeline", args=[document.pk])).content.decode()
+    assert "teammate commented on problem." in page and "saved revision 2" in page
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["verdict", "withdraw", "concern", "resolve"],
+)
+def test_nothing_changes_a_decided_round(action, author, leader, teammate, document):
+    round_ = submit(document, author, [leader], [teammate])
+    concern = raise_concern(round=round_, by=teammate, text="Worry")
+    resolve_concern(concern=concern, by=teammate)
+    concern = raise_concern(round=round_, by=teammate, text="Second worry")
+    verdict(round_, leader, decision="reject", answers=YES | {"plan": "no"}, rationale="No.")
+    events = Event.objects.count()
+    act = {
+        "verdict": lambda: verdict(round_, teammate),
+        "withdraw": lambda: withdraw_review(round=round_, by=author),
+        "concern": lambda: raise_concern(round=round_, by=teammate, text="Late"),
+        "resolve": lambda: resolve_concern(concern=concern, by=teammate),
+    }[action]
+    with pytest.raises(ValidationError, match="rejected; nothing can change it now"):
+        act()
+    assert Event.objects.count() == events
+    assert ReviewRound.objects.get().state == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("anonymous", 302),
+        ("outsider", 404),
+        ("teammate", 200),
+        ("collaborator", 200),
+        ("reviewer", 200),
+        ("approver", 200),
+        ("other_leader", 200),
+        ("author", 200),
+    ],
+)
+def test_who_reaches_a_restricted_round(
+    client, who, status, author, collaborator, outsider, teammate, leader, leader2
+):
+    document = make_document(
+        owner=author,
+        title="Secret",
+        content=full_content(),
+        collaborators=[collaborator],
+        restricted=True,
+    )
+    reviewer = make_user("reviewer")
+    round_ = submit(document, author, [leader], [reviewer])
+    people = {
+        "outsider": outsider,
+        "teammate": teammate,
+        "collaborator": collaborator,
+        "reviewer": reviewer,
+        "approver": leader,
+        "other_leader": leader2,
+        "author": author,
+    }
+    expected = {"teammate": 404}.get(who, status)
+    if who != "anonymous":
+        client.force_login(people[who])
+    response = client.get(reverse("reviews:round", args=[document.pk, round_.number]))
+    assert response.status_code == expected
+    can_judge = who in ("reviewer", "approver")
+    if response.status_code == 200:
+        assert ("Record verdict" in response.content.decode()) == can_judge
+
+
 def test_review_pages_and_their_permissions(client, author, leader, teammate, outsider, restricted):
     round_ = submit(restricted, author, [leader], [teammate])
     url = reverse("reviews:round", args=[restricted.pk, round_.number])
