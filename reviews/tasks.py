@@ -49,6 +49,19 @@ def _recipients(comment: Comment) -> dict[int, str]:
     return reasons
 
 
+def _email(users, subject, body: str) -> None:
+    """One e-mail to each user who has an address; ``subject`` may depend on the user."""
+    messages = [
+        mail.EmailMessage(
+            subject=subject(u) if callable(subject) else subject, body=body, to=[u.email]
+        )
+        for u in users
+        if u.email
+    ]
+    if messages:
+        mail.mailers.default.send_messages(messages)
+
+
 @task()
 def notify_about_comment(comment_id: int) -> int:
     """Create in-app notifications for a new comment and e-mail them; returns how many."""
@@ -78,22 +91,16 @@ def notify_about_comment(comment_id: int) -> int:
             ],
             ignore_conflicts=True,
         )
-    messages = [
-        mail.EmailMessage(
-            subject=f"{comment.author.display_name} {Notification.Kind(reasons[u.pk]).label} "
-            f"on \u201c{document.title}\u201d",
-            body=(
-                f"{comment.author.display_name} wrote:\n\n{comment.body[:2000]}\n\n"
-                f"Open the thread: {settings.SITE_URL}{comment.thread.get_absolute_url()}\n\n"
-                "Mute this document's discussion from its page to stop these e-mails."
-            ),
-            to=[u.email],
-        )
-        for u in readers
-        if u.email
-    ]
-    if messages:
-        mail.mailers.default.send_messages(messages)
+    _email(
+        readers,
+        lambda u: (
+            f"{comment.author.display_name} {Notification.Kind(reasons[u.pk]).label} "
+            f"on \u201c{document.title}\u201d"
+        ),
+        f"{comment.author.display_name} wrote:\n\n{comment.body[:2000]}\n\n"
+        f"Open the thread: {settings.SITE_URL}{comment.thread.get_absolute_url()}\n\n"
+        "Mute this document's discussion from its page to stop these e-mails.",
+    )
     return len(created)
 
 
@@ -136,15 +143,9 @@ def notify_about_event(event_id: int) -> int:
         ignore_conflicts=True,
     )
     link = f"{settings.SITE_URL}{event.round.get_absolute_url()}"
-    messages = [
-        mail.EmailMessage(
-            subject=f"\u201c{document.title}\u201d: {event.summary[:120]}",
-            body=f"{event.summary}\n\nOpen the review: {link}\n",
-            to=[u.email],
-        )
-        for u in users
-        if u.email
-    ]
-    if messages:
-        mail.mailers.default.send_messages(messages)
+    _email(
+        users,
+        f"\u201c{document.title}\u201d: {event.summary[:120]}",
+        f"{event.summary}\n\nOpen the review: {link}\n",
+    )
     return len(created)
