@@ -58,7 +58,10 @@ DATABASE_URL_HELP = "use sqlite:///path/to/file.sqlite3 or postgres://user:passw
 
 
 def database_from_env(default_url: str) -> dict:
-    url = os.environ.get("DATABASE_URL", "").strip() or default_url
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        VAR_DIR.mkdir(exist_ok=True)  # the default SQLite file lives here; git ignores it
+        url = default_url
     conn_max_age = env_int("CONN_MAX_AGE", 0)
     try:
         config = dj_database_url.parse(url, conn_max_age=conn_max_age)
