@@ -6,6 +6,10 @@ http://127.0.0.1:8000 with a task worker beside it that sends notifications
 (e-mails go to the console).
 """
 
+import subprocess
+import sys
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -41,4 +45,21 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"\nServing on http://127.0.0.1:{port}/ (Ctrl-C stops)\n")
         )
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        # Notifications are sent by a task worker; run one beside the server.
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--interval",
+                "1",
+                "--no-startup-delay",
+                "--no-reload",
+            ],
+            cwd=settings.BASE_DIR,
+        )
+        try:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
