@@ -36,6 +36,7 @@ from reviews.discussion import (
     highlight,
     highlight_quotes,
     needs_attention,
+    open_thread_count,
 )
 from reviews.forms import CommentForm, NewThreadForm
 from reviews.gates import Draft, Finding, run_gates
@@ -62,6 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .annotate(
             blockers=F("current_revision__gate_report__blockers"),
             warnings=F("current_revision__gate_report__warnings"),
+            open_threads=open_thread_count(),
         )
     )
     if not query:
@@ -259,9 +261,8 @@ def _render_editor(
 
 def _with_quotes(document: Document, page):
     """The editor's preview highlights the passages open threads are about."""
-    return highlight_quotes(
-        page, document.threads.open().exclude(quote="").only("quote", "section")
-    )
+    threads = document.threads.open().live().exclude(quote="").only("quote", "section")
+    return highlight_quotes(page, threads, link=document.get_absolute_url())
 
 
 def _live_findings(document: Document, form: DocumentForm, content: Content | None) -> list:

@@ -336,3 +336,19 @@ def test_a_faq_answer_can_be_quoted_and_is_highlighted(reader, document):
     assert start(reader, document, section="faq", quote="Plain SMS").status_code == 302
     page = reader.get(reverse("prfaq:document", args=[document.pk])).content.decode()
     assert "comment-anchor" in page and ">Plain SMS</a></mark>" in page
+
+
+def test_dashboard_counts_open_threads_per_document(reader, document):
+    start(reader, document)
+    page = reader.get(reverse("prfaq:dashboard")).content.decode()
+    assert "1 open thread<" in page
+
+
+def test_the_editor_preview_highlights_quotes_linking_to_the_read_view(
+    client, author, reader, document
+):
+    start(reader, document, quote="misread tides")
+    thread = Thread.objects.get()
+    client.force_login(author)
+    page = client.get(reverse("prfaq:edit", args=[document.pk])).content.decode()
+    assert f'href="/documents/{document.pk}/#thread-{thread.pk}"' in page
