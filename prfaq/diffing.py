@@ -49,3 +49,36 @@ def word_diff(old: str, new: str) -> SafeString:
         else:
             out.append(_words("".join(a[i1:i2]), "".join(b[j1:j2])))
     return mark_safe("".join(out))
+
+
+def _faq_text(content) -> str:
+    """The FAQ as lines, one question and one answer paragraph each, for the paragraph diff."""
+    lines = []
+    for e in content.faq:
+        lines.append(f"Q ({e.side}{', ' + e.topic if e.topic else ''}): {e.question}")
+        lines.extend(
+            f"A: {line}" if i == 0 else line for i, line in enumerate(e.answer.split("\n"))
+        )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def compare_contents(outline, a, b) -> list[dict]:
+    """Each section of two contents: its title, whether it changed, and the word diff."""
+    sections = [
+        {
+            "title": spec.title,
+            "changed": a.section(spec.key) != b.section(spec.key),
+            "diff": word_diff(a.section(spec.key), b.section(spec.key)),
+        }
+        for spec in outline.text_sections
+    ]
+    if outline.faq_section is not None:
+        sections.append(
+            {
+                "title": "FAQ",
+                "changed": a.faq != b.faq,
+                "diff": word_diff(_faq_text(a), _faq_text(b)),
+            }
+        )
+    return sections

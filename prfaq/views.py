@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from prfaq.authorizers import get_document_for
 from prfaq.content import Content, count_words
-from prfaq.diffing import word_diff
+from prfaq.diffing import compare_contents, word_diff
 from prfaq.document_templates import TEMPLATES
 from prfaq.forms import (
     DocumentForm,
@@ -443,23 +443,7 @@ def document_compare(request: HttpRequest, pk: int) -> HttpResponse:
     newer = _revision_or_404(document, request.GET.get("to"))
     if older.number > newer.number:
         older, newer = newer, older
-    a, b = older.as_content(), newer.as_content()
-    sections = [
-        {
-            "title": spec.title,
-            "changed": a.section(spec.key) != b.section(spec.key),
-            "diff": word_diff(a.section(spec.key), b.section(spec.key)),
-        }
-        for spec in document.outline.text_sections
-    ]
-    if document.outline.faq_section is not None:
-        sections.append(
-            {
-                "title": "FAQ",
-                "changed": a.faq != b.faq,
-                "diff": word_diff(_faq_text(a), _faq_text(b)),
-            }
-        )
+    sections = compare_contents(document.outline, older.as_content(), newer.as_content())
     context = {
         "document": document,
         "older": older,
@@ -469,18 +453,6 @@ def document_compare(request: HttpRequest, pk: int) -> HttpResponse:
         "changed_count": sum(1 for s in sections if s["changed"]),
     }
     return render(request, "prfaq/document_compare.html", context)
-
-
-def _faq_text(content: Content) -> str:
-    """The FAQ as lines, one question and one answer paragraph each, for the paragraph diff."""
-    lines = []
-    for e in content.faq:
-        lines.append(f"Q ({e.side}{', ' + e.topic if e.topic else ''}): {e.question}")
-        lines.extend(
-            f"A: {line}" if i == 0 else line for i, line in enumerate(e.answer.split("\n"))
-        )
-        lines.append("")
-    return "\n".join(lines)
 
 
 @login_required

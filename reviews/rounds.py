@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from prfaq.diffing import compare_contents
 from prfaq.models import Document
 from reviews.models import CRITERIA, Assignment, GateReport, ReviewRound, Verdict
 
@@ -39,7 +40,21 @@ def round_page(document: Document, round_: ReviewRound, user) -> dict:
         )
     mine = next((a for a in assignments if a.user_id == user.pk), None)
     my_verdict = verdicts.get(user.pk)
-    previous = document.rounds.filter(number__lt=round_.number).order_by("-number").first()
+    previous = (
+        document.rounds.filter(number__lt=round_.number)
+        .select_related("revision")
+        .order_by("-number")
+        .first()
+    )
+    changes = []
+    if previous is not None and previous.revision_id != round_.revision_id:
+        changes = [
+            s
+            for s in compare_contents(
+                document.outline, previous.revision.as_content(), round_.revision.as_content()
+            )
+            if s["changed"]
+        ]
     report = GateReport.for_revision(round_.revision)
     return {
         "document": document,
@@ -50,6 +65,7 @@ def round_page(document: Document, round_: ReviewRound, user) -> dict:
         "acknowledgements": list(round_.acknowledgements.all()),
         "findings": report.finding_list(),
         "previous": previous,
+        "changes_since_previous": changes,
         "my_assignment": mine,
         "my_verdict": my_verdict,
         "changed_since_my_verdict": bool(my_verdict and my_verdict.revision_id != current_id),

@@ -394,3 +394,14 @@ def test_due_reminders_go_once_to_people_without_a_verdict(author, leader, teamm
     call_command("remind_due_reviews")
     reminders = Notification.objects.filter(kind="due_soon")
     assert list(reminders.values_list("recipient__username", flat=True)) == ["leader"]
+
+
+def test_the_round_page_shows_what_changed_since_the_last_round(client, author, leader, document):
+    round1 = submit(document, author, [leader])
+    verdict(round1, leader, decision="request_changes", rationale="Tighten the problem.")
+    edit(document, author, text="Skippers of small boats lose a week's catch to misread tides.")
+    round2 = submit(document, author, [leader])
+    client.force_login(leader)
+    page = client.get(reverse("reviews:round", args=[document.pk, round2.number])).content.decode()
+    assert "What changed since round 1 (1 section)" in page
+    assert "<del>day" in page and "<ins>week" in page
