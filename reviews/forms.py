@@ -50,16 +50,28 @@ class NewThreadForm(CommentForm):
         self.order_fields(["section", "quote", "body", "revision"])
 
 
+class PeopleField(forms.ModelMultipleChoiceField):
+    """Several people; ids out of any database's range are refused like unknown ones."""
+
+    def clean(self, value):
+        if value and any(len(str(v)) > 18 for v in value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": "?"}
+            )
+        return super().clean(value)
+
+
 class SubmitForm(forms.Form):
     """Submit for review: who approves, who reviews, by when, and notes on the gate warnings."""
 
-    approvers = forms.ModelMultipleChoiceField(
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    approvers = PeopleField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         help_text="Members of Leadership who decide. Every one of them must approve.",
         error_messages={"required": "Name at least one approver from Leadership."},
     )
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = PeopleField(
         queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
@@ -110,14 +122,21 @@ ANSWER_WIDGET = forms.RadioSelect(attrs={"class": "form-check-inline"})
 
 
 class VerdictForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     big_idea = forms.ChoiceField(choices=Answer.choices, widget=ANSWER_WIDGET, label=CRITERIA[0][1])
-    big_idea_note = forms.CharField(required=False, max_length=2000, label="Note")
+    big_idea_note = forms.CharField(
+        required=False, max_length=2000, label=f"Note on \u201c{CRITERIA[0][1]}\u201d"
+    )
     should_we = forms.ChoiceField(
         choices=Answer.choices, widget=ANSWER_WIDGET, label=CRITERIA[1][1]
     )
-    should_we_note = forms.CharField(required=False, max_length=2000, label="Note")
+    should_we_note = forms.CharField(
+        required=False, max_length=2000, label=f"Note on \u201c{CRITERIA[1][1]}\u201d"
+    )
     plan = forms.ChoiceField(choices=Answer.choices, widget=ANSWER_WIDGET, label=CRITERIA[2][1])
-    plan_note = forms.CharField(required=False, max_length=2000, label="Note")
+    plan_note = forms.CharField(
+        required=False, max_length=2000, label=f"Note on \u201c{CRITERIA[2][1]}\u201d"
+    )
     decision = forms.ChoiceField(choices=Verdict.Decision.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(
         max_length=COMMENT_MAX_CHARS,

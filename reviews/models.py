@@ -324,6 +324,7 @@ class Notification(models.Model):
         DECISION = "decision", "recorded a decision"
         DISMISSED = "dismissed", "edited the document: your approval was dismissed"
         DUE_SOON = "due_soon", "is waiting for your verdict (due within a day)"
+        EDITED = "edited", "edited the document under review"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

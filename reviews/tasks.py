@@ -110,7 +110,7 @@ def notify_about_event(event_id: int) -> int:
     from reviews.models import Event
 
     event = Event.objects.select_related("document", "round", "actor").filter(pk=event_id).first()
-    if event is None or event.round is None or event.kind == Event.Kind.EDITED:
+    if event is None or event.round is None:
         return 0
     kind = {
         Event.Kind.SUBMITTED: Notification.Kind.REVIEW_REQUESTED,
@@ -120,9 +120,10 @@ def notify_about_event(event_id: int) -> int:
         Event.Kind.DECISION: Notification.Kind.DECISION,
         Event.Kind.DISMISSED: Notification.Kind.DISMISSED,
         Event.Kind.WITHDRAWN: Notification.Kind.DECISION,
+        Event.Kind.EDITED: Notification.Kind.EDITED,
     }[event.kind]
     document = event.document
-    if kind == Notification.Kind.REVIEW_REQUESTED:
+    if kind in (Notification.Kind.REVIEW_REQUESTED, Notification.Kind.EDITED):
         ids = set(event.round.assignments.values_list("user_id", flat=True))
     else:
         ids = set(event.round.assignments.values_list("user_id", flat=True))
@@ -145,7 +146,32 @@ def notify_about_event(event_id: int) -> int:
     link = f"{settings.SITE_URL}{event.round.get_absolute_url()}"
     _email(
         users,
-        f"\u201c{document.title}\u201d: {event.summary[:120]}",
+        f"\u201c{document.title}\u201d: {' '.join(event.summary.split())[:120]}",
         f"{event.summary}\n\nOpen the review: {link}\n",
     )
     return len(created)
+
+
+@task()
+def remind_about_due_review(round_id: int, user_id: int) -> int:
+    """Remind one person, once per round, that their verdict is due within a day."""
+    from reviews.models import ReviewRound
+
+    round_ = ReviewRound.objects.select_related("document", "submitted_by").get(pk=round_id)
+    user = get_user_model().objects.get(pk=user_id)
+    if not round_.document.can_read(user):
+        return 0
+    _, created = Notification.objects.get_or_create(
+        recipient=user,
+        kind=Notification.Kind.DUE_SOON,
+        document=round_.document,
+        created_at__gte=round_.created_at,
+        defaults={"actor": round_.submitted_by},
+    )
+    if created:
+        _email(
+            [user],
+            f"Your verdict on \u201c{round_.document.title}\u201d is due {round_.due_date:%d %b}",
+            f"Open the review: {settings.SITE_URL}{round_.get_absolute_url()}\n",
+        )
+    return int(created)

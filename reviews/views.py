@@ -258,7 +258,7 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
     findings = GateReport.for_revision(revision).finding_list()
     warnings = [f for f in findings if f.severity == Severity.WARNING]
     blockers = [f for f in findings if f.severity == Severity.BLOCKER]
-    initial = {"due_date": timezone.localdate() + timedelta(days=7)}
+    initial = {"due_date": timezone.localdate() + timedelta(days=7), "revision": revision.number}
     data = request.POST if request.method == "POST" else None
     form = SubmitForm(data, initial=initial, document=document, warnings=warnings)
     if request.method == "POST" and form.is_valid():
@@ -271,6 +271,7 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
                 due_date=form.cleaned_data["due_date"],
                 feedback_wanted=form.cleaned_data["feedback_wanted"],
                 acknowledgements=form.acknowledgements(),
+                seen_revision=form.cleaned_data["revision"],
             )
         except SubmissionRefused as refused:
             blockers = refused.findings
@@ -286,6 +287,7 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "blockers": blockers,
         "already_in_review": document.status == Document.Status.IN_REVIEW,
+        "no_leaders": not form.fields["approvers"].queryset.exists(),
     }
     status = 400 if form.errors else 200
     return render(request, "reviews/submit.html", context, status=status)
@@ -322,6 +324,7 @@ def render_round(request, document, round_, *, verdict_form=None, concern_form=N
         initial = {}
         if mine is not None:
             initial = {f.name: getattr(mine, f.name) for f in Verdict._meta.fields}
+        initial["revision"] = document.current_revision.number
         verdict_form = VerdictForm(initial=initial)
     context |= {
         "verdict_form": verdict_form,
@@ -360,9 +363,12 @@ def verdict(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             notes=form.notes(),
             decision=form.cleaned_data["decision"],
             rationale=form.cleaned_data["rationale"],
+            seen_revision=form.cleaned_data["revision"],
         )
     except ValidationError as exc:
-        return _refuse(request, document, round_, exc, verdict_form=form)
+        data = request.POST.copy()  # keep what they wrote, against the text as it is now
+        data["revision"] = Document.objects.get(pk=document.pk).current_revision.number
+        return _refuse(request, document, round_, exc, verdict_form=VerdictForm(data))
     messages.success(request, "Verdict recorded.")
     return redirect(round_.get_absolute_url())
 

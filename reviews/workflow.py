@@ -153,13 +153,28 @@ def submit_for_review(
     due_date,
     feedback_wanted: str,
     acknowledgements: dict[str, str],
+    seen_revision: int | None = None,
 ) -> ReviewRound:
-    """Open a review round on the current revision, if the gates and the rules allow."""
+    """Open a review round on the current revision, if the gates and the rules allow.
+
+    ``seen_revision`` is the revision number the author's form showed: if someone saved
+    since, the submission is refused rather than sending text the author did not check.
+    """
     document = _locked(document)
     if by.pk != document.owner_id:
         raise PermissionDenied("Only the document's author can submit it for review.")
     if document.status == Document.Status.IN_REVIEW:
         raise ValidationError("This document is already in review.")
+    if document.status in (Document.Status.APPROVED, Document.Status.REJECTED):
+        raise ValidationError(
+            f"This document was {document.get_status_display().lower()}; edit it before "
+            "submitting it again."
+        )
+    if seen_revision is not None and seen_revision != document.current_revision.number:
+        raise ValidationError(
+            f"The document changed since you opened this form (it is now revision "
+            f"{document.current_revision.number}); check it and submit again."
+        )
     editors = {document.owner_id, *document.collaborators.values_list("pk", flat=True)}
     approver_ids = {u.pk for u in approvers}
     if not approver_ids:
@@ -238,6 +253,8 @@ def withdraw_review(*, round: ReviewRound, by) -> None:
     ReviewRound.objects.filter(pk=round_.pk).update(
         state=ReviewRound.State.WITHDRAWN, decided_at=timezone.now()
     )
+    # Reading was granted for the review; a withdrawn review takes it back.
+    round_.document.readers.remove(*round_.assignments.values_list("user_id", flat=True))
     Document.objects.filter(pk=round_.document_id).update(status=Document.Status.DRAFT)
     _event(
         round_.document,
@@ -251,9 +268,10 @@ def withdraw_review(*, round: ReviewRound, by) -> None:
 @transaction.atomic
 def give_verdict(
     *, round: ReviewRound, by, answers: dict[str, str], notes: dict[str, str], decision: str,
-    rationale: str,
+    rationale: str, seen_revision: int | None = None,
 ) -> Verdict:  # fmt: skip
-    """Record (or change) a verdict; the round then decides itself if it can."""
+    """Record (or change) a verdict on the revision the reviewer read; the round then
+    decides itself if it can."""
     round_ = _locked_round(round)
     document = round_.document
     assignment = round_.assignments.filter(user=by).first()
@@ -261,14 +279,23 @@ def give_verdict(
         raise PermissionDenied("Only the reviewers and approvers of this round give verdicts.")
     if document.is_editor(by):
         raise PermissionDenied("Authors and collaborators never judge their own document.")
+    if assignment.role == Assignment.Role.APPROVER and not (by.is_leader and by.is_active):
+        raise PermissionDenied("Only members of Leadership approve; you are no longer one.")
+    current = Document.objects.get(pk=document.pk).current_revision
+    if seen_revision is not None and seen_revision != current.number:
+        raise ValidationError(
+            f"The text changed since you loaded the page (it is now revision {current.number});"
+            " read what changed, then give your verdict again."
+        )
     if decision == Verdict.Decision.APPROVE and any(
         answers[key] != Answer.YES for key, _ in CRITERIA
     ):
         raise ValidationError("An approval needs \u201cyes\u201d on all three criteria.")
     if not rationale.strip():
         raise ValidationError("Give a short rationale for your decision.")
-    revision = Document.objects.get(pk=document.pk).current_revision
+    revision = current
     revision.seal()
+    before = Verdict.objects.filter(round=round_, reviewer=by).first()
     verdict, _ = Verdict.objects.update_or_create(
         round=round_,
         reviewer=by,
@@ -282,6 +309,8 @@ def give_verdict(
             "dismissed_by": None,
         },
     )
+    if before is not None and _same_verdict(before, verdict):
+        return verdict  # a double click, or the same form sent again
     _event(
         document,
         Event.Kind.VERDICT,
@@ -295,17 +324,28 @@ def give_verdict(
     return verdict
 
 
+def _same_verdict(a: Verdict, b: Verdict) -> bool:
+    fields = ["revision_id", "decision", "rationale", "dismissed_at"]
+    fields += [key for key, _ in CRITERIA] + [f"{key}_note" for key, _ in CRITERIA]
+    return all(getattr(a, f) == getattr(b, f) for f in fields)
+
+
 def _decide(round_: ReviewRound, revision) -> None:
     """Approved when every approver approves this revision with no open concern; one reject
     rejects; a request for changes returns it to the author."""
     approvers = set(
         round_.assignments.filter(role=Assignment.Role.APPROVER).values_list("user_id", flat=True)
     )
-    verdicts = list(
-        round_.verdicts.filter(reviewer_id__in=approvers, dismissed_at__isnull=True).select_related(
-            "reviewer"
-        )
-    )
+    document = round_.document
+    editors = {document.owner_id, *document.collaborators.values_list("pk", flat=True)}
+    verdicts = [
+        v
+        for v in round_.verdicts.filter(
+            reviewer_id__in=approvers, dismissed_at__isnull=True
+        ).select_related("reviewer")
+        # A verdict counts only from someone who may still judge: a leader, not an editor.
+        if v.reviewer.is_active and v.reviewer.is_leader and v.reviewer_id not in editors
+    ]
     deciding = next((v for v in verdicts if v.decision == Verdict.Decision.REJECT), None)
     state = ReviewRound.State.REJECTED if deciding else None
     if deciding is None:
@@ -339,6 +379,7 @@ def _decide(round_: ReviewRound, revision) -> None:
     _event(
         round_.document,
         Event.Kind.DECISION,
+        actor=(deciding or approving[-1]).reviewer,
         round=round_,
         revision=revision,
         summary=f"Round {round_.number}: {ReviewRound.State(state).label.lower()} "
@@ -349,6 +390,9 @@ def _decide(round_: ReviewRound, revision) -> None:
 @transaction.atomic
 def raise_concern(*, round: ReviewRound, by, text: str) -> Concern:
     round_ = _locked_round(round)
+    in_round = round_.assignments.filter(user=by).exists() or round_.document.is_editor(by)
+    if not in_round:
+        raise PermissionDenied("Only the people in this review round can raise a blocking concern.")
     text = text.strip()
     if not text:
         raise ValidationError("Say what the concern is.")
@@ -367,6 +411,11 @@ def raise_concern(*, round: ReviewRound, by, text: str) -> Concern:
 
 @transaction.atomic
 def resolve_concern(*, concern: Concern, by) -> None:
+    if (
+        by.pk == concern.raised_by_id
+        and Concern.objects.filter(pk=concern.pk, resolved_at__isnull=False).exists()
+    ):
+        return  # resolved already: a double click
     round_ = _locked_round(concern.round)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if by.pk != concern.raised_by_id:
@@ -391,18 +440,20 @@ def after_edit(*, document: Document, result: SaveResult, by) -> None:
         return
     revision = result.revision
     status = Document.objects.values_list("status", flat=True).get(pk=document.pk)
+    round_ = document.rounds.open().first()
     if result.created:
-        Event.objects.create(
-            document=document,
-            actor=by,
-            kind=Event.Kind.EDITED,
-            revision=revision,
-            summary=f"{by.display_name} saved revision {revision.number}.",
-        )
-    if status == Document.Status.APPROVED:
+        summary = f"{by.display_name} saved revision {revision.number}."
+        if round_ is not None:  # the people reviewing hear of it, with a link to the changes
+            _event(document, Event.Kind.EDITED, actor=by, round=round_, revision=revision,
+                   summary=summary)  # fmt: skip
+        else:
+            Event.objects.create(
+                document=document, actor=by, kind=Event.Kind.EDITED, revision=revision,
+                summary=summary,
+            )  # fmt: skip
+    if status in (Document.Status.APPROVED, Document.Status.REJECTED):
         Document.objects.filter(pk=document.pk).update(status=Document.Status.DRAFT)
         document.status = Document.Status.DRAFT
-    round_ = document.rounds.open().first()
     if round_ is None:
         return
     stale = (

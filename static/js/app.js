@@ -17,6 +17,8 @@
     }
   });
   document.addEventListener("submit", (event) => {
+    const question = event.target.dataset?.confirm;
+    if (question && !window.confirm(question)) { event.preventDefault(); return; }
     const token = csrfToken();
     const input = event.target.querySelector("input[name=csrfmiddlewaretoken]");
     if (token && input) input.value = token;

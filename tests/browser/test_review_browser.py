@@ -34,10 +34,12 @@ def write_problem(page: Page, live_server, pk: int, text: str) -> None:
     expect(page.locator(".messages")).to_contain_text("Saved.")
 
 
-def submit(page: Page, live_server, pk: int, approvers: list[str]) -> None:
+def submit(page: Page, live_server, pk: int, approvers: list[str], reviewers=()) -> None:
     page.goto(f"{live_server.url}/documents/{pk}/submit/")
     for name in approvers:
         page.get_by_label(name, exact=True).check()
+    if reviewers:
+        page.locator("#id_reviewers").select_option(label=list(reviewers))
     for field in page.locator("input[name^=ack_]").all():
         field.fill("Known; the FAQ will grow.")
     page.get_by_role("button", name="Submit for review").click()
@@ -74,7 +76,7 @@ def test_the_whole_review(browser, live_server):
         expect(author.get_by_role("alert")).to_contain_text("no problem paragraph")
 
         write_problem(author, live_server, pk, FIXED_PROBLEM)
-        submit(author, live_server, pk, ["Lee"])
+        submit(author, live_server, pk, ["Lee"], ["Riley (@reviewer)"])
 
         reviewer = person(browser, live_server, "reviewer")
         contexts.append(reviewer.context)

@@ -331,7 +331,7 @@ def test_forged_verdicts_and_approvers_are_refused(client, author, leader, teamm
     assert response.status_code == 400 and not ReviewRound.objects.exists()
     round_ = submit(document, author, [leader])
     client.force_login(teammate)  # not assigned
-    data = YES | {"decision": "approve", "rationale": "Forged."}
+    data = YES | {"decision": "approve", "rationale": "Forged.", "revision": 1}
     response = client.post(reverse("reviews:verdict", args=[document.pk, round_.number]), data)
     assert response.status_code == 403
     assert not Verdict.objects.exists()
@@ -341,9 +341,10 @@ def test_verdict_form_round_trip_through_the_page(client, author, leader, docume
     round_ = submit(document, author, [leader])
     client.force_login(leader)
     url = reverse("reviews:verdict", args=[document.pk, round_.number])
-    bad = client.post(url, YES | {"plan": "no", "decision": "approve", "rationale": "x"})
+    seen = {"revision": document.current_revision.number}
+    bad = client.post(url, YES | seen | {"plan": "no", "decision": "approve", "rationale": "x"})
     assert bad.status_code == 400 and "all three criteria" in bad.content.decode()
-    good = client.post(url, YES | {"decision": "approve", "rationale": "Clear."})
+    good = client.post(url, YES | seen | {"decision": "approve", "rationale": "Clear."})
     assert good.status_code == 302
     assert client.get(reverse("prfaq:dashboard")).status_code == 200
     assert status_of(document) == "approved"
@@ -391,7 +392,9 @@ def test_due_reminders_go_once_to_people_without_a_verdict(author, leader, teamm
     round_ = submit(document, author, [leader], [teammate], due_date=timezone.localdate())
     verdict(round_, teammate, decision="request_changes", rationale="Needs numbers.")
     call_command("remind_due_reviews")
+    run_worker()
     call_command("remind_due_reviews")
+    run_worker()
     reminders = Notification.objects.filter(kind="due_soon")
     assert list(reminders.values_list("recipient__username", flat=True)) == ["leader"]
 
@@ -405,3 +408,104 @@ def test_the_round_page_shows_what_changed_since_the_last_round(client, author, 
     page = client.get(reverse("reviews:round", args=[document.pk, round2.number])).content.decode()
     assert "What changed since round 1 (1 section)" in page
     assert "<del>day" in page and "<ins>week" in page
+
+
+def test_a_verdict_on_text_that_changed_since_the_page_loaded_is_refused(
+    client, author, leader, document
+):
+    round_ = submit(document, author, [leader])
+    client.force_login(leader)
+    seen = document.current_revision.number
+    edit(document, author)
+    response = client.post(
+        reverse("reviews:verdict", args=[document.pk, round_.number]),
+        YES | {"decision": "approve", "rationale": "Fine.", "revision": seen},
+    )
+    assert response.status_code == 400
+    assert "The text changed since you loaded the page" in response.content.decode()
+    assert not Verdict.objects.exists()
+
+
+def test_only_people_in_the_round_raise_concerns(author, leader, teammate, leader2, document):
+    round_ = submit(document, author, [leader])
+    for stranger in (teammate, leader2):
+        with pytest.raises(PermissionDenied):
+            raise_concern(round=round_, by=stranger, text="Block it")
+    raise_concern(round=round_, by=author, text="Hold on, fixing the numbers.")
+
+
+def test_an_approver_made_a_collaborator_no_longer_counts(author, leader, leader2, document):
+    round_ = submit(document, author, [leader, leader2])
+    verdict(round_, leader)
+    document.set_sharing(restricted=False, collaborators=[leader])
+    verdict(round_, leader2)
+    assert ReviewRound.objects.get().state == "open"
+
+
+def test_an_approver_removed_from_leadership_cannot_approve(author, leader, document):
+    round_ = submit(document, author, [leader])
+    leader.groups.clear()
+    del leader.is_leader
+    with pytest.raises(PermissionDenied, match="no longer one"):
+        verdict(round_, leader)
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_decided_documents_need_an_edit_before_a_new_round(decision, author, leader, document):
+    round_ = submit(document, author, [leader])
+    answers = YES if decision == "approve" else YES | {"big_idea": "no"}
+    verdict(round_, leader, decision=decision, answers=answers)
+    with pytest.raises(ValidationError, match="edit it before submitting it again"):
+        submit(document, author, [leader])
+    edit(document, author)
+    assert status_of(document) == "draft"
+    assert submit(document, author, [leader]).number == 2
+
+
+def test_reviewers_hear_of_edits_during_the_round(author, leader, teammate, document):
+    submit(document, author, [leader], [teammate])
+    run_worker()
+    edit(document, author)
+    run_worker()
+    kinds = set(
+        Notification.objects.filter(kind="edited").values_list("recipient__username", flat=True)
+    )
+    assert kinds == {"leader", "teammate"}
+
+
+def test_double_clicks_change_nothing_twice(author, leader, teammate, document):
+    round_ = submit(document, author, [leader], [teammate])
+    verdict(round_, teammate, decision="request_changes", rationale="More.")
+    verdict(round_, teammate, decision="request_changes", rationale="More.")
+    assert Event.objects.filter(kind="verdict").count() == 1
+    concern = raise_concern(round=round_, by=teammate, text="Wait")
+    verdict(round_, leader)
+    resolve_concern(concern=concern, by=teammate)
+    assert ReviewRound.objects.get().state == "approved"
+    resolve_concern(concern=concern, by=teammate)  # the second click: no error
+
+
+def test_a_submission_of_text_changed_since_the_form_is_refused(author, leader, document):
+    seen = document.current_revision.number
+    edit(document, author)
+    with pytest.raises(ValidationError, match="changed since you opened this form"):
+        submit_for_review(
+            document=document,
+            by=author,
+            approvers=[leader],
+            reviewers=[],
+            due_date=timezone.localdate(),
+            feedback_wanted="",
+            acknowledgements=acknowledge_all(document),
+            seen_revision=seen,
+        )
+
+
+def test_huge_ids_in_the_approver_list_are_a_clear_error(client, author, leader, document):
+    client.force_login(author)
+    response = client.post(
+        reverse("reviews:submit", args=[document.pk]),
+        {"approvers": ["99999999999999999999"], "due_date": "2099-01-01", "revision": 1},
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()

@@ -9,7 +9,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from reviews.models import Assignment, Notification, ReviewRound, Verdict
+from reviews.models import Assignment, ReviewRound, Verdict
+from reviews.tasks import remind_about_due_review
 
 
 class Command(BaseCommand):
@@ -19,26 +20,16 @@ class Command(BaseCommand):
         today = timezone.localdate()
         assignments = Assignment.objects.filter(
             round__state=ReviewRound.State.OPEN, round__due_date__lte=today + timedelta(days=1)
-        ).select_related("round__document", "user")
-        sent = 0
+        ).select_related("round")
+        answered = set(
+            Verdict.objects.filter(
+                round__in=[a.round for a in assignments], dismissed_at__isnull=True
+            ).values_list("round_id", "reviewer_id")
+        )
+        queued = 0
         for assignment in assignments:
-            round_ = assignment.round
-            answered = Verdict.objects.filter(
-                round=round_, reviewer=assignment.user, dismissed_at__isnull=True
-            ).exists()
-            reminded = Notification.objects.filter(
-                recipient=assignment.user,
-                kind=Notification.Kind.DUE_SOON,
-                document=round_.document,
-                created_at__gte=round_.created_at,
-            ).exists()
-            if answered or reminded or not round_.document.can_read(assignment.user):
+            if (assignment.round_id, assignment.user_id) in answered:
                 continue
-            Notification.objects.create(
-                recipient=assignment.user,
-                actor=round_.submitted_by,
-                kind=Notification.Kind.DUE_SOON,
-                document=round_.document,
-            )
-            sent += 1
-        self.stdout.write(f"Reminded {sent} people.")
+            remind_about_due_review.enqueue(assignment.round_id, assignment.user_id)
+            queued += 1
+        self.stdout.write(f"Queued {queued} reminders.")
