@@ -25,6 +25,17 @@ MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists"]
 
 
 def sanitize_html(html: str) -> str:
+    """Clean to the allow-list until the output is stable: broken nesting such as a <p> inside
+    a <p> is repaired by the first pass, so a second pass would otherwise change it again."""
+    for _ in range(3):
+        cleaned = _clean(html)
+        if cleaned == html:
+            break
+        html = cleaned
+    return html
+
+
+def _clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -142,3 +142,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The XSS corpus made into a document, for the security tests and the browser test.
+from tests.security.fixtures import hostile  # noqa: E402, F401

@@ -131,6 +131,8 @@ class _Scanner(HTMLParser):
             return True  # the page's own forms; user HTML never keeps these (checked below)
         if tag == "link":
             return (attrs.get("href") or "").startswith("/static/")
+        if tag == "template":
+            return attrs.get("id") == "faq-empty-form"  # the editor's blank FAQ entry
         if tag == "meta":
             return attrs.get("name") in ("viewport", "htmx-config") or "charset" in attrs
         return False
