@@ -380,10 +380,23 @@ def test_review_page_queries_are_bounded(client, author, leader, django_assert_m
     round_ = submit(document, author, [leader], people)
     for person in people:
         verdict(round_, person, decision="request_changes", rationale="More.")
+    from reviews.models import Comment, Thread
+
+    thread = Thread.start(
+        document=document, revision=document.current_revision, section="problem", quote="",
+        by=people[0], body="First",
+    )  # fmt: skip
+    Comment.objects.bulk_create(
+        Comment(thread=thread, author=people[i % 30], body=f"c{i}", body_html=f"<p>c{i}</p>")
+        for i in range(300)
+    )
     client.force_login(leader)
     with django_assert_max_num_queries(20):
         response = client.get(reverse("reviews:round", args=[document.pk, round_.number]))
     assert response.status_code == 200
+    with django_assert_max_num_queries(14):
+        dashboard = client.get(reverse("prfaq:dashboard")).content.decode()
+    assert "Awaiting your review" in dashboard
 
 
 def test_due_reminders_go_once_to_people_without_a_verdict(author, leader, teammate, document):
