@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0003_review_rounds'),
+        ("reviews", "0003_review_rounds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('mention', 'mentioned you'), ('reply', 'replied in a thread you are in'), ('comment', 'commented on a document you follow'), ('review_requested', 'asked you to review'), ('verdict', 'gave a verdict'), ('concern', 'raised or resolved a blocking concern'), ('decision', 'recorded a decision'), ('dismissed', 'edited the document: your approval was dismissed'), ('due_soon', 'is waiting for your verdict (due within a day)'), ('edited', 'edited the document under review')], max_length=20),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("mention", "mentioned you"),
+                    ("reply", "replied in a thread you are in"),
+                    ("comment", "commented on a document you follow"),
+                    ("review_requested", "asked you to review"),
+                    ("verdict", "gave a verdict"),
+                    ("concern", "raised or resolved a blocking concern"),
+                    ("decision", "recorded a decision"),
+                    ("dismissed", "edited the document: your approval was dismissed"),
+                    ("due_soon", "is waiting for your verdict (due within a day)"),
+                    ("edited", "edited the document under review"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
