@@ -20,6 +20,7 @@ prfaq_patterns = [
 ]
 
 urlpatterns = [
+    path("healthz", views.health, name="health"),
     path("", include((prfaq_patterns, "prfaq"))),
     path("", include("reviews.urls")),
     path(

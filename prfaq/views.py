@@ -553,6 +553,11 @@ def _render_import_review(
     return render(request, "prfaq/document_import.html", context, status=status)
 
 
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and the benchmark's baseline: answers without the database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A stale or forged form: say so plainly, and tell people their text is still in the page."""
     return render(request, "403_csrf.html", {"reason": reason}, status=403)

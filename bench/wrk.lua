@@ -1,0 +1,27 @@
+-- wrk script: signed-in requests, optional POST body, JSON figures at the end.
+-- Environment: BENCH_COOKIE, BENCH_CSRF, BENCH_METHOD, BENCH_BODY.
+local cookie = os.getenv("BENCH_COOKIE") or ""
+local csrf = os.getenv("BENCH_CSRF") or ""
+local method = os.getenv("BENCH_METHOD") or "GET"
+local body = os.getenv("BENCH_BODY") or ""
+
+request = function()
+  local headers = { ["Cookie"] = cookie, ["X-CSRFToken"] = csrf, ["HX-Request"] = "true" }
+  if method == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    headers["Referer"] = "http://127.0.0.1/"
+    return wrk.format("POST", nil, headers, body)
+  end
+  headers["HX-Request"] = nil
+  return wrk.format("GET", nil, headers, nil)
+end
+
+done = function(summary, latency, requests)
+  local errors = summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout
+  io.write(string.format(
+    'BENCH {"requests": %d, "seconds": %.3f, "errors": %d, "p50": %.2f, "p95": %.2f, "p99": %.2f, "bytes": %d}\n',
+    summary.requests, summary.duration / 1e6, errors,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.bytes))
+end
