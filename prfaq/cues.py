@@ -358,6 +358,6 @@ def solution_first_reason(text: str, names: frozenset[str] = frozenset()) -> Rea
     product, pain = count(PRODUCT, text), count(PAIN, text) + count(TODAY, text)
     if (mentions(text, names) and product >= pain) or (product >= 3 and product > 2 * pain):
         return Reason("describes the product more than the customer's pain", "product")
-    if pain <= 2:
+    if pain == 0 or (pain <= 2 and len(words(text)) >= 35):  # short paragraphs say less
         return Reason("says little about what the customer suffers today", "no-pain")
     return None
