@@ -166,7 +166,6 @@ class DocumentForm(forms.Form):
         if form.faq is not None:
             entries = [entry.to_json() for entry in content.faq] + [{}] * extra_faq
             form.faq = FaqFormSet(prefix="faq", initial=entries)
-            form.faq.extra = 0
         return form
 
     def section_fields(self):

@@ -44,9 +44,6 @@ QUESTION_LINE = re.compile(r"^(?:\*\*)?\s*(?:Q|Question)\s*[:.)]\s*(\S.*?)(?:\*\
 ANSWER_LINE = re.compile(r"^(?:\*\*)?\s*(?:A|Answer)\s*[:.)]\s*(?:\*\*)?\s*(.*)$")
 BOLD_QUESTION = re.compile(r"^(?:\*\*|__)(\S.*?)(?:\*\*|__)$")
 QUOTE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{12,}[\"\u201d]")
-_UNUSED_SAID = re.compile(
-    r"\b(?:said|says|explains|explained|adds|added|according to)\b", re.IGNORECASE
-)
 LEADER_ROLE = re.compile(
     r"\b(?:ceo|cto|cfo|coo|chief|founder|co-founder|president|vice president|vp|head of"
     r"|director|general manager|gm|managing director|lead|leader|owner of the team|manager of"

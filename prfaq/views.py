@@ -155,7 +155,9 @@ def render_document_page(
         "discussion_error": discussion_error,
         "edit_form": edit_form if discussion else None,
         "review": review_status(document),
-        "can_manage": document.can_manage(request.user),
+        # Submitting starts from a draft or a round that asked for changes.
+        "can_submit": document.can_manage(request.user)
+        and document.status in (Document.Status.DRAFT, Document.Status.CHANGES_REQUESTED),
         "title": revision.title,
     }
     template = "prfaq/document_detail.html" + ("#discussion-update" if partial else "")

@@ -214,8 +214,16 @@ class Thread(models.Model):
         Comment.post(thread=thread, by=by, body=body)
         return thread
 
+    def accepts_replies(self) -> bool:
+        """Open, with at least one comment left to reply to."""
+        return not self.is_resolved and self.comments.filter(deleted_at__isnull=True).exists()
+
     @transaction.atomic
     def reply(self, *, by, body: str) -> "Comment":
+        if self.is_resolved:
+            raise ValidationError("This thread is resolved: reopen it to reply.")
+        if not self.accepts_replies():
+            raise ValidationError("This thread's comments were deleted; start a new one.")
         return Comment.post(thread=self, by=by, body=body)
 
     def resolve(self, *, by) -> None:

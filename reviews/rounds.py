@@ -34,7 +34,9 @@ def round_page(document: Document, round_: ReviewRound, user) -> dict:
                 name=a.user.display_name,
                 role=a.get_role_display(),
                 verdict=v,
-                answers=[_field_display(v, key) if v else "\u2014" for key, _ in CRITERIA],
+                answers=[
+                    getattr(v, f"get_{key}_display")() if v else "\u2014" for key, _ in CRITERIA
+                ],
                 current=bool(v and v.revision_id == current_id and not v.is_dismissed),
             )
         )
@@ -74,10 +76,6 @@ def round_page(document: Document, round_: ReviewRound, user) -> dict:
         "overdue": round_.is_open and round_.due_date < timezone.localdate(),
         "changed_since_submission": round_.revision_id != current_id,
     }
-
-
-def _field_display(verdict: Verdict, key: str) -> str:
-    return dict(verdict._meta.get_field(key).choices).get(getattr(verdict, key), "")
 
 
 @dataclass

@@ -99,16 +99,12 @@ def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            if thread.is_resolved:
-                raise ValidationError("This thread is resolved: reopen it to reply.")
-            if not thread.comments.filter(deleted_at__isnull=True).exists():
-                raise ValidationError("This thread's comments were deleted; start a new one.")
             thread.reply(by=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
             form.add_error("body", exc)
         else:
             return _done(request, thread.document, thread.pk, "Reply posted.")
-    if not thread.is_resolved and thread.comments.filter(deleted_at__isnull=True).exists():
+    if thread.accepts_replies():
         return _refused(request, thread.document, reply_forms={thread.pk: form})
     # The thread shows no reply form to put the error in: say it at the top.
     error = " ".join(form.errors.get("body", []))
@@ -311,7 +307,7 @@ def review_current(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def round_detail(request: HttpRequest, pk: int, number: int, **forms) -> HttpResponse:
+def round_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     document = get_document_for(request.user, pk)
     round_ = _round_or_404(document, number)
     return render_round(request, document, round_)
