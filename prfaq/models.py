@@ -155,6 +155,9 @@ class Document(models.Model):
     def outline(self) -> DocumentTemplate:
         return TEMPLATES[self.template]
 
+    # True on the instance ``start`` has just made, false on one it found (a double submit).
+    is_new = False
+
     @classmethod
     def start(
         cls, *, owner, title: str, template: DocumentTemplate, token: uuid.UUID | None = None
@@ -196,6 +199,7 @@ class Document(models.Model):
         document.current_revision = revision
         document.search_text = title
         document.save(update_fields=["current_revision", "search_text"])
+        document.is_new = True
         return document
 
     # -- permissions --------------------------------------------------------

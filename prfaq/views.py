@@ -4,8 +4,10 @@ import re
 from uuid import uuid4
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -16,6 +18,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from audit.log import Action, record
 from prfaq.authorizers import get_document_for
 from prfaq.content import Content, count_words
 from prfaq.diffing import compare_contents, word_diff
@@ -85,12 +88,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def document_new(request: HttpRequest) -> HttpResponse:
     form = NewDocumentForm(request.POST) if request.method == "POST" else NewDocumentForm()
     if request.method == "POST" and form.is_valid():
-        document = start_document(
-            owner=request.user,
-            title=form.cleaned_data["title"],
-            template=form.cleaned_data["template"],
-            token=form.cleaned_data["token"],
-        )
+        with transaction.atomic():
+            document = start_document(
+                owner=request.user,
+                title=form.cleaned_data["title"],
+                template=form.cleaned_data["template"],
+                token=form.cleaned_data["token"],
+            )
+            if document.is_new:
+                record(request, Action.DOCUMENT_CREATED, document=document)
         return redirect("prfaq:edit", document.pk)
     return render(request, "prfaq/document_new.html", {"form": form, "templates": TEMPLATES})
 
@@ -186,14 +192,16 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_editor(request, document, form, status=400)
     try:
-        result = save_draft(
-            document=document,
-            by=request.user,
-            title=form.cleaned_data["title"],
-            content=form.content(faq_action=request.POST.get("faq_action", "")),
-            base_version=form.cleaned_data["base_version"],
-            checkpoint=True,
-        )
+        with transaction.atomic():
+            result = save_draft(
+                document=document,
+                by=request.user,
+                title=form.cleaned_data["title"],
+                content=form.content(faq_action=request.POST.get("faq_action", "")),
+                base_version=form.cleaned_data["base_version"],
+                checkpoint=True,
+            )
+            _record_save(request, document, result)
     except EditConflict as conflict:
         return _render_conflict(request, conflict.document, form)
     _forget_unsaved(request, document.pk)
@@ -204,6 +212,17 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_editor(request, document, form)
     messages.success(request, "Saved." if result.changed else "No changes to save.")
     return redirect("prfaq:edit", document.pk)
+
+
+def _record_save(request: HttpRequest, document: Document, result) -> None:
+    if result.changed:
+        record(
+            request,
+            Action.DOCUMENT_SAVED,
+            document=document,
+            target=f"revision {result.revision.number}",
+            detail=f"version {result.version}",
+        )
 
 
 def _render_editor(
@@ -337,13 +356,15 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"state": "invalid", "errors": form.error_summary()}
         return render(request, "prfaq/document_edit.html#save-status", context, status=400)
     try:
-        result = save_draft(
-            document=document,
-            by=request.user,
-            title=form.cleaned_data["title"],
-            content=form.content(),
-            base_version=form.cleaned_data["base_version"],
-        )
+        with transaction.atomic():
+            result = save_draft(
+                document=document,
+                by=request.user,
+                title=form.cleaned_data["title"],
+                content=form.content(),
+                base_version=form.cleaned_data["base_version"],
+            )
+            _record_save(request, document, result)
     except EditConflict as conflict:
         context = {"state": "conflict", "newer": conflict.document.current_revision}
         return render(request, "prfaq/document_edit.html#save-status", context, status=409)
@@ -467,10 +488,19 @@ def document_sharing(request: HttpRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = SharingForm(data, initial=initial, owner=document.owner)
     if request.method == "POST" and form.is_valid():
-        document.set_sharing(
-            restricted=form.cleaned_data["restricted"],
-            collaborators=form.cleaned_data["collaborators"],
-        )
+        with transaction.atomic():
+            document.set_sharing(
+                restricted=form.cleaned_data["restricted"],
+                collaborators=form.cleaned_data["collaborators"],
+            )
+            names = ", ".join(u.username for u in form.cleaned_data["collaborators"]) or "none"
+            state = "restricted" if form.cleaned_data["restricted"] else "open to the team"
+            record(
+                request,
+                Action.SHARING_CHANGED,
+                document=document,
+                detail=f"{state}; collaborators: {names}",
+            )
         messages.success(request, "Sharing saved.")
         return redirect("prfaq:sharing", document.pk)
     return render(request, "prfaq/document_sharing.html", {"document": document, "form": form})
@@ -516,13 +546,20 @@ def _confirm_import(request: HttpRequest) -> HttpResponse:
     confirm = ImportConfirmForm(request.POST, imported=imported)
     if not confirm.is_valid():
         return _render_import_review(request, confirm, status=400)
+    with transaction.atomic():
+        document = _start_imported(request, confirm, imported)
+    messages.success(request, "Imported. Check the review gates beside each section.")
+    return redirect("prfaq:edit", document.pk)
+
+
+def _start_imported(request: HttpRequest, confirm: ImportConfirmForm, imported) -> Document:
     document = start_document(
         owner=request.user,
         title=confirm.cleaned_data["title"],
         template=imported.template,
         token=confirm.cleaned_data["token"],
     )
-    if document.current_revision.number == 1 and document.word_count == 0:
+    if document.is_new:
         save_draft(
             document=document,
             by=request.user,
@@ -531,8 +568,8 @@ def _confirm_import(request: HttpRequest) -> HttpResponse:
             base_version=document.version,
             checkpoint=True,
         )
-    messages.success(request, "Imported. Check the review gates beside each section.")
-    return redirect("prfaq:edit", document.pk)
+        record(request, Action.DOCUMENT_IMPORTED, document=document)
+    return document
 
 
 def _render_import_review(
@@ -563,3 +600,13 @@ def health(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A stale or forged form: say so plainly, and tell people their text is still in the page."""
     return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's password change, written to the audit log in the same transaction."""
+
+    def form_valid(self, form) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            record(self.request, Action.PASSWORD_CHANGED)
+        return response

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from audit.models import AppendOnlyQuerySet
 from prfaq.models import Document, Revision
 from prfaq.rendering import markdown_hazard, render_markdown
 from reviews.gates import Draft, Finding, Severity, run_gates
@@ -601,6 +602,8 @@ class Event(models.Model):
         Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -11,11 +11,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.log import Action, record
 from prfaq.authorizers import get_document_for
 from prfaq.models import Document
 from prfaq.rendering import page_view
@@ -64,6 +66,7 @@ def _refused(request: HttpRequest, document: Document, *, status: int = 400, **f
 
 @login_required
 @require_POST
+@transaction.atomic
 def thread_new(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_document_for(request.user, pk)
     form = NewThreadForm(request.POST, outline=document.outline)
@@ -88,21 +91,29 @@ def thread_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            record(request, Action.THREAD_STARTED, document=document, target=f"thread {thread.pk}")
             return _done(request, document, thread.pk, "Comment posted.")
     return _refused(request, document, thread_form=form)
 
 
 @login_required
 @require_POST
+@transaction.atomic
 def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     thread = get_thread_for(request.user, pk, thread_pk)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            thread.reply(by=request.user, body=form.cleaned_data["body"])
+            comment = thread.reply(by=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
             form.add_error("body", exc)
         else:
+            record(
+                request,
+                Action.REPLIED,
+                document=thread.document,
+                target=f"thread {thread.pk}, comment {comment.pk}",
+            )
             return _done(request, thread.document, thread.pk, "Reply posted.")
     if thread.accepts_replies():
         return _refused(request, thread.document, reply_forms={thread.pk: form})
@@ -113,22 +124,27 @@ def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@transaction.atomic
 def thread_resolve(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     thread = get_thread_for(request.user, pk, thread_pk)
     thread.resolve(by=request.user)
+    record(request, Action.THREAD_RESOLVED, document=thread.document, target=f"thread {thread.pk}")
     return _done(request, thread.document, thread.pk, "Thread resolved.")
 
 
 @login_required
 @require_POST
+@transaction.atomic
 def thread_reopen(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     thread = get_thread_for(request.user, pk, thread_pk)
     thread.reopen(by=request.user)
+    record(request, Action.THREAD_REOPENED, document=thread.document, target=f"thread {thread.pk}")
     return _done(request, thread.document, thread.pk, "Thread reopened.")
 
 
 @login_required
 @require_POST
+@transaction.atomic
 def thread_to_faq(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     thread = get_thread_for(request.user, pk, thread_pk)
     try:
@@ -137,6 +153,13 @@ def thread_to_faq(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
         messages.error(request, " ".join(exc.messages))
         return _done(request, thread.document, thread.pk)
     thread.document.refresh_from_db()
+    record(
+        request,
+        Action.THREAD_TO_FAQ,
+        document=thread.document,
+        target=f"thread {thread.pk}",
+        detail=f"FAQ question {number}",
+    )
     return _done(request, thread.document, thread.pk, f"Added to the FAQ as question {number}.")
 
 
@@ -152,7 +175,15 @@ def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            comment.edit(by=request.user, body=form.cleaned_data["body"])
+            with transaction.atomic():
+                comment.edit(by=request.user, body=form.cleaned_data["body"])
+                record(
+                    request,
+                    Action.COMMENT_EDITED,
+                    document=document,
+                    target=f"comment {comment.pk}",
+                    detail=f"version {comment.version}",
+                )
         except ValidationError as exc:
             form.add_error("body", exc)
         else:
@@ -162,14 +193,23 @@ def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
+@transaction.atomic
 def comment_delete(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     comment = get_comment_for(request.user, pk, comment_pk)
-    comment.delete_by(by=request.user)
+    if not comment.is_deleted:
+        comment.delete_by(by=request.user)
+        record(
+            request,
+            Action.COMMENT_DELETED,
+            document=comment.thread.document,
+            target=f"comment {comment.pk}",
+        )
     return _done(request, comment.thread.document, comment.thread_id, "Your comment was deleted.")
 
 
 @login_required
 @require_POST
+@transaction.atomic
 def subscription(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_document_for(request.user, pk)
     state = request.POST.get("state", "")
@@ -179,6 +219,7 @@ def subscription(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         Subscription.objects.filter(user=request.user, document=document).delete()
+    record(request, Action.SUBSCRIPTION_CHANGED, document=document, detail=state or "default")
     labels = {
         "follow": "You follow this discussion.",
         "mute": "Muted: you hear only when someone mentions you.",
@@ -188,12 +229,15 @@ def subscription(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@transaction.atomic
 def blind_reading(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_document_for(request.user, pk)
     if request.POST.get("hide") == "1":
         BlindReading.objects.get_or_create(user=request.user, document=document)
     else:
         BlindReading.objects.filter(user=request.user, document=document).delete()
+    hide = request.POST.get("hide") == "1"
+    record(request, Action.BLIND_READING_CHANGED, document=document, detail="on" if hide else "off")
     return _done(request, document, None)
 
 
@@ -210,10 +254,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@transaction.atomic
 def inbox_read_all(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    record(request, Action.NOTIFICATIONS_READ, detail=f"{marked} marked read")
     messages.success(request, "All notifications marked as read.")
     return redirect("reviews:inbox")
 
@@ -224,7 +270,14 @@ def notification_open(request: HttpRequest, notification_pk: int) -> HttpRespons
     notification = get_object_or_404(Notification, pk=notification_pk, recipient=request.user)
     document = get_document_for(request.user, notification.document_id)
     if notification.read_at is None:
-        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+        with transaction.atomic():
+            Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+            record(
+                request,
+                Action.NOTIFICATION_READ,
+                document=document,
+                target=f"notification {notification.pk}",
+            )
     if notification.thread_id:
         return redirect(f"{document.get_absolute_url()}#thread-{notification.thread_id}")
     round_ = document.rounds.order_by("-number").first()
@@ -259,16 +312,8 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = SubmitForm(data, initial=initial, document=document, warnings=warnings)
     if request.method == "POST" and form.is_valid():
         try:
-            round_ = submit_for_review(
-                document=document,
-                by=request.user,
-                approvers=list(form.cleaned_data["approvers"]),
-                reviewers=list(form.cleaned_data["reviewers"]),
-                due_date=form.cleaned_data["due_date"],
-                feedback_wanted=form.cleaned_data["feedback_wanted"],
-                acknowledgements=form.acknowledgements(),
-                seen_revision=form.cleaned_data["revision"],
-            )
+            with transaction.atomic():
+                round_ = _submit(request, document, form)
         except SubmissionRefused as refused:
             blockers = refused.findings
             form.add_error(None, refused)
@@ -287,6 +332,27 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
     }
     status = 400 if form.errors else 200
     return render(request, "reviews/submit.html", context, status=status)
+
+
+def _submit(request: HttpRequest, document: Document, form: SubmitForm) -> ReviewRound:
+    round_ = submit_for_review(
+        document=document,
+        by=request.user,
+        approvers=list(form.cleaned_data["approvers"]),
+        reviewers=list(form.cleaned_data["reviewers"]),
+        due_date=form.cleaned_data["due_date"],
+        feedback_wanted=form.cleaned_data["feedback_wanted"],
+        acknowledgements=form.acknowledgements(),
+        seen_revision=form.cleaned_data["revision"],
+    )
+    record(
+        request,
+        Action.SUBMITTED,
+        document=document,
+        target=f"round {round_.number}",
+        detail=f"revision {round_.revision.number}",
+    )
+    return round_
 
 
 def _round_or_404(document: Document, number: int) -> ReviewRound:
@@ -345,6 +411,7 @@ def _refuse(request, document, round_, exc, **forms) -> HttpResponse:
 
 @login_required
 @require_POST
+@transaction.atomic
 def verdict(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     document = get_document_for(request.user, pk)
     round_ = _round_or_404(document, number)
@@ -352,7 +419,7 @@ def verdict(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if not form.is_valid():
         return render_round(request, document, round_, verdict_form=form, status=400)
     try:
-        give_verdict(
+        given = give_verdict(
             round=round_,
             by=request.user,
             answers=form.answers(),
@@ -365,12 +432,22 @@ def verdict(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         data = request.POST.copy()  # keep what they wrote, against the text as it is now
         data["revision"] = Document.objects.get(pk=document.pk).current_revision.number
         return _refuse(request, document, round_, exc, verdict_form=VerdictForm(data))
+    round_.refresh_from_db(fields=["state"])
+    record(
+        request,
+        Action.VERDICT_GIVEN,
+        document=document,
+        target=f"round {round_.number}",
+        detail=f"{form.cleaned_data['decision']} on revision {given.revision.number}; "
+        f"round {round_.state}",
+    )
     messages.success(request, "Verdict recorded.")
     return redirect(round_.get_absolute_url())
 
 
 @login_required
 @require_POST
+@transaction.atomic
 def concern_new(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     document = get_document_for(request.user, pk)
     round_ = _round_or_404(document, number)
@@ -378,15 +455,22 @@ def concern_new(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if not form.is_valid():
         return render_round(request, document, round_, concern_form=form, status=400)
     try:
-        raise_concern(round=round_, by=request.user, text=form.cleaned_data["text"])
+        concern = raise_concern(round=round_, by=request.user, text=form.cleaned_data["text"])
     except ValidationError as exc:
         return _refuse(request, document, round_, exc, concern_form=form)
+    record(
+        request,
+        Action.CONCERN_RAISED,
+        document=document,
+        target=f"round {round_.number}, concern {concern.pk}",
+    )
     messages.success(request, "Blocking concern raised.")
     return redirect(round_.get_absolute_url() + "#concerns")
 
 
 @login_required
 @require_POST
+@transaction.atomic
 def concern_resolve(request: HttpRequest, pk: int, number: int, concern_pk: int) -> HttpResponse:
     document = get_document_for(request.user, pk)
     round_ = _round_or_404(document, number)
@@ -396,12 +480,19 @@ def concern_resolve(request: HttpRequest, pk: int, number: int, concern_pk: int)
         resolve_concern(concern=concern, by=request.user)
     except ValidationError as exc:
         return _refuse(request, document, round_, exc)
+    record(
+        request,
+        Action.CONCERN_RESOLVED,
+        document=document,
+        target=f"round {round_.number}, concern {concern.pk}",
+    )
     messages.success(request, "Concern resolved.")
     return redirect(round_.get_absolute_url() + "#concerns")
 
 
 @login_required
 @require_POST
+@transaction.atomic
 def withdraw(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     document = get_document_for(request.user, pk, action="manage")
     round_ = _round_or_404(document, number)
@@ -409,6 +500,7 @@ def withdraw(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         withdraw_review(round=round_, by=request.user)
     except ValidationError as exc:
         return _refuse(request, document, round_, exc)
+    record(request, Action.WITHDRAWN, document=document, target=f"round {round_.number}")
     messages.success(request, "Withdrawn: the document is a draft again.")
     return redirect(document.get_absolute_url())
 

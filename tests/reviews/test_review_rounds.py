@@ -224,6 +224,10 @@ def test_the_timeline_is_append_only(author, leader, document):
         event.save()
     with pytest.raises(ValidationError):
         event.delete()
+    with pytest.raises(ValidationError):
+        Event.objects.update(summary="rewritten history")
+    with pytest.raises(ValidationError):
+        Event.objects.filter(pk=event.pk).delete()
     kinds = list(Event.objects.values_list("kind", flat=True))
     assert kinds == ["submitted", "verdict", "decision"]
 

@@ -1,0 +1,49 @@
+"""Writing the audit log: who did what, when, and from which address."""
+
+from axes.helpers import get_client_ip_address
+from django.http import HttpRequest
+
+from audit.models import AuditEntry
+
+Action = AuditEntry.Action
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address, trusting X-Forwarded-For only behind TRUSTED_PROXY_COUNT proxies.
+
+    The same answer django-axes uses for throttling, so the log and the lockouts agree.
+    """
+    return get_client_ip_address(request) or None
+
+
+def record(
+    request: HttpRequest | None,
+    action: AuditEntry.Action,
+    *,
+    document=None,
+    target: str = "",
+    detail: str = "",
+    user=None,
+    username: str = "",
+) -> AuditEntry:
+    """Write one entry; call it inside the transaction of the change it records."""
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    actor = user if user is not None and user.is_authenticated else None
+    return AuditEntry.objects.create(
+        actor=actor,
+        username=(username or (actor.get_username() if actor else ""))[:150],
+        action=action,
+        document_id=getattr(document, "pk", document),
+        target=target[:100],
+        address=client_address(request) if request is not None else None,
+        request=_described(request),
+        detail=detail[:500],
+    )
+
+
+def _described(request: HttpRequest | None) -> str:
+    # A request built outside the server (force_login in tests, a shell) has no method.
+    if request is None or not request.method:
+        return ""
+    return f"{request.method} {request.path}"[:300]
