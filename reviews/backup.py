@@ -194,15 +194,6 @@ def write_archive(path: Path, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, int
     return counts
 
 
-def count_labels() -> list[str]:
-    """The keys of ``row_counts``, known without a database."""
-    labels = []
-    for model in backed_up_models():
-        label = model._meta.label_lower
-        labels += [label] + [f"{label}.{field.name}" for field in _m2m_fields(model)]
-    return labels
-
-
 def _open_for_reading(path: Path) -> BinaryIO:
     try:
         file = path.open("rb")
