@@ -53,7 +53,10 @@ def _email(users, subject, body: str) -> None:
     """One e-mail to each user who has an address; ``subject`` may depend on the user."""
     messages = [
         mail.EmailMessage(
-            subject=subject(u) if callable(subject) else subject, body=body, to=[u.email]
+            # A title may hold line breaks (U+2028 from a paste); a header may not.
+            subject=" ".join((subject(u) if callable(subject) else subject).split()),
+            body=body,
+            to=[u.email],
         )
         for u in users
         if u.email

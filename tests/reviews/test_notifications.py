@@ -8,7 +8,7 @@ from django_tasks_db.models import DBTaskResult
 
 from reviews.mentions import MAX_MENTIONS, mentioned_usernames
 from reviews.models import Notification, Thread
-from tests.conftest import make_user
+from tests.conftest import make_document, make_user
 
 
 def run_worker() -> None:
@@ -63,6 +63,17 @@ def test_posting_queues_notifications_for_the_worker(client, teammate, document)
     assert notification.kind == Notification.Kind.MENTION
     assert [m.to for m in mail.outbox if "mentioned you" in m.subject] == [["ann@example.com"]]
     assert f"#thread-{Thread.objects.get().pk}" in mail.outbox[-1].body
+
+
+def test_a_title_with_line_breaks_still_gets_its_emails_sent(client, author, teammate):
+    document = make_document(owner=author, title="Tide\u2028Alerts\r\nnow")
+    make_user("ann", email="ann@example.com")
+    client.force_login(teammate)
+    comment(client, document, "What do you think, @ann?")
+    run_worker()
+    assert [m.subject for m in mail.outbox] == [
+        "teammate mentioned you on \u201cTide Alerts now\u201d"
+    ]
 
 
 def test_one_notification_per_person_per_comment(client, author, teammate, document):
