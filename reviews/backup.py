@@ -62,6 +62,7 @@ MODELS = [
     "reviews.Concern",
     "reviews.Event",
     "reviews.Notification",
+    "audit.AuditEntry",
 ]
 # Not backed up: sessions (everyone signs in again), sign-in lockouts (django-axes),
 # queued e-mails (django-tasks-db) and the admin's change log.

@@ -17,8 +17,11 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import RequestFactory
 from django.utils import timezone
 
+from audit.log import record
+from audit.models import AuditEntry
 from prfaq.content import Content, FaqEntry
 from prfaq.models import Document, User
 from reviews.backup import MODELS, row_counts
@@ -107,6 +110,10 @@ def make_everything() -> dict:
     BlindReading.objects.create(user=leader2, document=reviewed)
     run_worker()
     Notification.objects.filter(recipient=author).update(read_at=timezone.now())
+    # The audit log: a sign-in from an address, and a refusal with odd text.
+    sign_in = RequestFactory().post("/accounts/login/", REMOTE_ADDR="2001:db8::7")
+    record(sign_in, AuditEntry.Action.SIGNED_IN, user=author)
+    record(sign_in, AuditEntry.Action.REFUSED, user=leader2, document=secret, detail=f"404 {ODD}")
     return {"author": author, "reviewed": reviewed, "secret": secret}
 
 
