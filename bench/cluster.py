@@ -30,7 +30,11 @@ its text; and `manage.py check_integrity` exits 0. It prints a table, writes
 it to bench/RELIABILITY.md (machine, date, commit) unless --no-record, exits 1
 if any figure fails, and stops everything it started (also on Ctrl-C) and
 drops its database unless --keep. --short is the test's mode: a few seconds
-of load per phase and two kills.
+of load per phase and two kills. --log FILE keeps every response's record.
+
+gunicorn runs with --preload, so that a killed worker's replacement is forked
+from a master that has the app loaded and serves within milliseconds; without
+it, a new worker imports Django first and requests queue behind it for seconds.
 """
 
 import argparse
@@ -767,6 +771,7 @@ def audit(load: Load, before: dict, docs: list[int], killed: list, integrity: in
     f["killed saves wholly in"] = len(landed)
     f["killed saves wholly absent"] = len(absent)
     f["killed saves half-written"] = len(fresh) - len(landed) - len(absent)
+    f["killed merges (stale, cannot write)"] = len(dead) - len(fresh)
     versions = sum(documents[d].version - before[d]["version"] for d in docs)
     f["versions written"] = versions
     f["accepted saves = versions written"] = versions == len(accepted) + len(landed)
