@@ -948,8 +948,8 @@ def record(table: str, options) -> None:
     )
     path = ROOT / "bench" / "RELIABILITY.md"
     previous = path.read_text() if path.exists() else "# Reliability runs\n"
-    title, _, rest = previous.partition("\n")
-    path.write_text(f"{title}\n\n{header}{table}\n{rest}")
+    intro, mark, runs = previous.partition("## Run of")  # the newest run goes first
+    path.write_text(f"{intro.rstrip()}\n\n{header}{table}\n" + (f"\n{mark}{runs}" if mark else ""))
 
 
 # -- Main --------------------------------------------------------------------------------
