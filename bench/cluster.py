@@ -231,15 +231,21 @@ class Load:
     """The shared state of one phase: the clock, the log, the save/submission in flight."""
 
     def __init__(self, seconds: float, phase: int) -> None:
-        self.deadline = time.monotonic() + seconds
-        self.phase = phase
+        self.seconds, self.phase = seconds, phase
+        self.deadline = float("inf")  # the clock starts once the editors' opening is done
         self.log: list[Record] = []
         self.lock = threading.Lock()
         self.in_flight = 0
-        self.errors: list[str] = []
+        self.errors: list[str] = []  # a client that stopped on an exception
+        self.pending = 0  # refused texts still unsaved after the phase
+        self.signed_out = 0
 
     def expect(self, editors: int, killing: bool) -> None:
-        self.opening_done = threading.Barrier(editors + killing)
+        self.opening_done = threading.Barrier(editors + killing, action=self.start_clock)
+
+    def start_clock(self) -> None:
+        if self.deadline == float("inf"):
+            self.deadline = time.monotonic() + self.seconds
 
     def running(self) -> bool:
         return time.monotonic() < self.deadline
@@ -247,6 +253,17 @@ class Load:
     def flight(self, delta: int) -> None:
         with self.lock:
             self.in_flight += delta
+
+    def thread(self, target, *args) -> threading.Thread:
+        """A client's thread; an exception in it is a failure of the run, not a quiet stop."""
+
+        def run() -> None:
+            try:
+                target(*args)
+            except Exception as exc:
+                self.errors.append(f"{target.__qualname__}: {exc!r}")
+
+        return threading.Thread(target=run, daemon=True)
 
 
 class Editor:
@@ -357,7 +374,8 @@ class Editor:
             pass
         finally:
             with contextlib.suppress(threading.BrokenBarrierError):
-                self.load.opening_done.wait(timeout=60)
+                self.load.opening_done.wait(timeout=120)
+            self.load.start_clock()  # also if the opening failed
         while self.load.running():
             # Most edits go to the first document; the others change rarely, so that their
             # reviews can end in approvals (an edit during a review dismisses them).
@@ -459,25 +477,23 @@ def killer(masters: list[int], ports: list[int], load: Load, kills: int, done: l
     the phase, so that gunicorn has started new workers when the load stops.
     """
     with contextlib.suppress(threading.BrokenBarrierError):
-        load.opening_done.wait(timeout=60)
-    gap = 0.75 * (load.deadline - time.monotonic()) / kills
+        load.opening_done.wait(timeout=120)
+    gap = 0.75 * load.seconds / kills
     for _ in range(kills):
         time.sleep(gap * random.uniform(0.6, 1.0))
         for _ in range(200):  # wait, briefly, for a save or submission under way
             if load.in_flight or not load.running():
                 break
             time.sleep(0.005)
-        if not load.running():
-            return
-        workers = [w for master in masters for w in children(master)]
-        busy = serving(workers, ports)
-        if workers:
-            victim = random.choice(busy or workers)
-            try:
-                os.kill(victim, signal.SIGKILL)
-                done.append(victim)
-            except ProcessLookupError:
-                pass
+        for _ in range(100):  # a worker may be between death and rebirth: try again
+            workers = [w for master in masters for w in children(master)]
+            victim = random.choice(serving(workers, ports) or workers or [0])
+            with contextlib.suppress(ProcessLookupError):
+                if victim:
+                    os.kill(victim, signal.SIGKILL)
+                    done.append(victim)
+                    break
+            time.sleep(0.05)
 
 
 def serving(workers: list[int], ports: list[int]) -> list[int]:
@@ -541,25 +557,17 @@ def run_phase(clients, ids, seconds, phase, kill_count=0, masters=(), ports=()):
     leaders = [ids["users"]["leader1"], ids["users"]["leader2"]]
     load.expect(len(editors), bool(kill_count))
     opening = threading.Barrier(len(editors))
-    workers = [threading.Thread(target=e.run, args=(opening,)) for e in editors]
+    workers = [load.thread(e.run, opening) for e in editors]
     workers += [
-        threading.Thread(target=commenter, args=(clients[n], n, docs, load))
-        for n in ("reviewer1", "reviewer2")
+        load.thread(commenter, clients[n], n, docs, load) for n in ("reviewer1", "reviewer2")
     ]
-    workers += [
-        threading.Thread(target=approver, args=(clients[n], n, docs, load))
-        for n in ("leader1", "leader2")
-    ]
+    workers += [load.thread(approver, clients[n], n, docs, load) for n in ("leader1", "leader2")]
     reviewer = ids["users"]["reviewer1"]
-    workers.append(
-        threading.Thread(target=submitter, args=(clients["submit"], docs, leaders, reviewer, load))
-    )
+    workers.append(load.thread(submitter, clients["submit"], docs, leaders, reviewer, load))
     killed: list[int] = []
     if kill_count:
-        arguments = (list(masters), list(ports), load, kill_count, killed)
-        workers.append(threading.Thread(target=killer, args=arguments))
+        workers.append(load.thread(killer, list(masters), list(ports), load, kill_count, killed))
     for worker in workers:
-        worker.daemon = True
         worker.start()
     for worker in workers:
         worker.join(timeout=seconds + 180)
@@ -906,6 +914,7 @@ PASSES = {
     "rounds opened = accepted + killed submissions that landed": True,
     "sessions lost (sent to sign in again)": 0,
     "saves answered otherwise": 0,
+    "clients stopped by an error": 0,
 }
 
 
@@ -1054,6 +1063,9 @@ def main() -> int:
             figures = audit(load, before, ids["documents"], killed, check_integrity())
             figures["texts still unsaved at the end"] = load.pending
             figures["sessions lost (sent to sign in again)"] = load.signed_out
+            figures["clients stopped by an error"] = len(load.errors)
+            for error in load.errors:
+                print(f"client error: {error}", file=sys.stderr)
             say(f"phase {phase} checked")
             name = "two servers" if not kills else "two servers, workers killed"
             phases.append((name, figures))
