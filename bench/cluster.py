@@ -2,7 +2,9 @@
 
     uv run python bench/cluster.py [--seconds 20] [--kills 8] [--documents 3]
                                    [--port 8840] [--database prfaq_cluster] [--short]
-                                   [--no-record] [--keep]
+                                   [--no-record] [--keep] [--log FILE]
+
+Needs PostgreSQL and Debian's nginx (apt-get install nginx); uses three ports.
 
 It creates a fresh PostgreSQL database (on the server of DATABASE_URL, else
 127.0.0.1:5432 as postgres), migrates it, seeds an author, two collaborators,
