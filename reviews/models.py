@@ -191,6 +191,11 @@ class Thread(models.Model):
         spec = document.outline.section(section)
         if spec is None:
             raise ValidationError("That section is not part of this document.")
+        # Lock the document before sealing its revision, in the order saves take them:
+        # otherwise a concurrent autosave, holding the document and waiting for the
+        # revision, deadlocks with this commit, or folds new text into the sealed revision.
+        Document.objects.select_for_update().filter(pk=document.pk).values_list("pk").get()
+        revision.refresh_from_db()
         quote = " ".join(quote.split())
         if len(quote) > QUOTE_MAX_CHARS:
             raise ValidationError(

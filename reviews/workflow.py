@@ -12,7 +12,7 @@ from django.utils.html import strip_tags
 from prfaq.content import Content, FaqEntry
 from prfaq.cues import sentences
 from prfaq.document_templates import DocumentTemplate
-from prfaq.models import Document, SaveResult
+from prfaq.models import Document, Revision, SaveResult
 from prfaq.rendering import render_markdown
 from reviews.gates import Severity
 from reviews.models import (
@@ -126,11 +126,15 @@ def warning_key(finding) -> str:
 
 
 def _locked(document: Document) -> Document:
-    return (
-        Document.objects.select_for_update(of=("self",))
-        .select_related("current_revision")
-        .get(pk=document.pk)
-    )
+    """The document, locked; its current revision is read after the lock, not joined to it.
+
+    A locking query that waited for a concurrent save re-reads only the locked row:
+    PostgreSQL would join the new current revision's id to nothing (the revision was
+    not yet committed when the query began), and the document would have none.
+    """
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    locked.current_revision = Revision.objects.get(pk=locked.current_revision_id)
+    return locked
 
 
 def _event(document, kind, *, actor=None, round=None, summary: str, revision=None) -> Event:
