@@ -715,6 +715,16 @@ def test_matrix(cell, world, db):
         assert snapshot() == world.baseline, f"{cell}: refused, yet the database changed"
 
 
+def test_the_write_counter_sees_a_write(world, db):
+    """The matrix skips its snapshot when the counter saw no write: the counter must see one."""
+    before = writes()
+    Notification.objects.filter(pk=world.docs["draft"].notifications["author"]).update(
+        read_at=timezone.now()
+    )
+    assert before is None or writes() > before
+    assert snapshot() != world.baseline
+
+
 # -- Tampered hidden fields ------------------------------------------------------------------
 
 
