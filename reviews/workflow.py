@@ -1,5 +1,6 @@
 """Rules that span drafting and review, each one plain function in one transaction."""
 
+import dataclasses
 import hashlib
 import uuid
 from html import unescape
@@ -52,6 +53,7 @@ def save_draft(
     checkpoint: bool = False,
 ) -> SaveResult:
     """Save the editor's text (see ``Document.save_content``) and re-run the gates on it."""
+    content = _own_threads_only(document, content)
     result = document.save_content(
         by=by, title=title, content=content, base_version=base_version, checkpoint=checkpoint
     )
@@ -59,6 +61,22 @@ def save_draft(
         GateReport.record(result.revision)
         after_edit(document=document, result=result, by=by)
     return result
+
+
+def _own_threads_only(document: Document, content: Content) -> Content:
+    """FAQ entries link only to threads of their own document: the thread id comes back from
+    a hidden form field, so it is checked, not trusted."""
+    linked = {entry.thread for entry in content.faq if entry.thread}
+    if not linked:
+        return content
+    own = set(document.threads.filter(pk__in=linked).values_list("pk", flat=True))
+    if linked <= own:
+        return content
+    faq = tuple(
+        dataclasses.replace(entry, thread=None) if entry.thread not in own | {None} else entry
+        for entry in content.faq
+    )
+    return Content(sections=content.sections, faq=faq)
 
 
 @transaction.atomic
@@ -240,13 +258,17 @@ def submit_for_review(
 
 
 def _locked_round(round_: ReviewRound) -> ReviewRound:
+    """The round, locked with its document. Callers check who acts first, then
+    ``_check_open``: someone who may never act on the round hears so (403), not that it closed."""
     _locked(round_.document)
-    round_ = ReviewRound.objects.select_for_update().select_related("document").get(pk=round_.pk)
+    return ReviewRound.objects.select_for_update().select_related("document").get(pk=round_.pk)
+
+
+def _check_open(round_: ReviewRound) -> None:
     if not round_.is_open:
         raise ValidationError(
             f"This review round is {round_.get_state_display().lower()}; nothing can change it now."
         )
-    return round_
 
 
 @transaction.atomic
@@ -254,6 +276,7 @@ def withdraw_review(*, round: ReviewRound, by) -> None:
     round_ = _locked_round(round)
     if by.pk != round_.document.owner_id:
         raise PermissionDenied("Only the document's author can withdraw it from review.")
+    _check_open(round_)
     ReviewRound.objects.filter(pk=round_.pk).update(
         state=ReviewRound.State.WITHDRAWN, decided_at=timezone.now()
     )
@@ -285,6 +308,7 @@ def give_verdict(
         raise PermissionDenied("Authors and collaborators never judge their own document.")
     if assignment.role == Assignment.Role.APPROVER and not (by.is_leader and by.is_active):
         raise PermissionDenied("Only members of Leadership approve; you are no longer one.")
+    _check_open(round_)
     current = Document.objects.get(pk=document.pk).current_revision
     if seen_revision is not None and seen_revision != current.number:
         raise ValidationError(
@@ -397,6 +421,7 @@ def raise_concern(*, round: ReviewRound, by, text: str) -> Concern:
     in_round = round_.assignments.filter(user=by).exists() or round_.document.is_editor(by)
     if not in_round:
         raise PermissionDenied("Only the people in this review round can raise a blocking concern.")
+    _check_open(round_)
     text = text.strip()
     if not text:
         raise ValidationError("Say what the concern is.")
@@ -424,6 +449,7 @@ def resolve_concern(*, concern: Concern, by) -> None:
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if by.pk != concern.raised_by_id:
         raise PermissionDenied("Only the person who raised a concern can resolve it.")
+    _check_open(round_)
     if not concern.is_open:
         return
     Concern.objects.filter(pk=concern.pk).update(resolved_at=timezone.now())
