@@ -126,11 +126,10 @@ def warning_key(finding) -> str:
 
 
 def _locked(document: Document) -> Document:
-    return (
-        Document.objects.select_for_update(of=("self",))
-        .select_related("current_revision")
-        .get(pk=document.pk)
-    )
+    # No join to the current revision here: a row lock waited for re-reads the document but
+    # not the joined rows, so a revision saved meanwhile would be missing (None, on
+    # PostgreSQL). Read after the lock, the revision is the one just saved.
+    return Document.objects.select_for_update().get(pk=document.pk)
 
 
 def _event(document, kind, *, actor=None, round=None, summary: str, revision=None) -> Event:
