@@ -278,6 +278,12 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
             blockers = refused.findings
             form.add_error(None, refused)
         except ValidationError as exc:
+            # Keep what they chose, against the text this page shows, so that submitting
+            # again sends the revision and version they now see.
+            data = request.POST.copy()
+            data["revision"], data["version"] = revision.number, document.version
+            form = SubmitForm(data, initial=initial, document=document, warnings=warnings)
+            form.is_valid()
             form.add_error(None, exc)
         else:
             messages.success(request, "Submitted. The reviewers and approvers have been asked.")

@@ -21,7 +21,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -99,7 +99,7 @@ class Sent:
         body = urlencode(self.data, doseq=True)
         response = self.client.post(self.url, body, content_type=FORM, headers=headers)
         self.status, self.body = response.status_code, response.content.decode()
-        if self.status >= 500:  # a crash or a deadlock; the log above the report has it
+        if self.status >= 500 and response.exc_info:  # a crash or a deadlock (also logged)
             self.error = "".join(traceback.format_exception(*response.exc_info, limit=-3))
 
     @property
@@ -241,13 +241,10 @@ class Races:
         requests: list[Sent] = []
         for key in keys[:count]:
             user = self.author if author_first and not requests else self.rng.choice(self.editors)
-            if requests and len(requests) < count and self.rng.random() < 0.15:
+            if requests and self.rng.random() < 0.15:
                 double = requests[-1]  # a double click: the same form from the same person again
                 tabs[double.user.pk] += 1
-                requests.append(
-                    Sent(double.action, double.user, self.tab(double.user, tabs[double.user.pk]),
-                         double.url, double.data, double.sections, double.stale)
-                )  # fmt: skip
+                requests.append(replace(double, client=self.tab(double.user, tabs[double.user.pk])))
                 continue
             action = "autosave" if self.rng.random() < 0.88 else "save"
             sections = {key: self.words(key)}
@@ -261,7 +258,7 @@ class Races:
                 Sent(action, user, self.tab(user, tabs[user.pk]),
                      reverse(name, args=[document.pk]), data, sections, stale)
             )  # fmt: skip
-        return requests[:count]
+        return requests
 
     def verdict(self, document: Document, round_: ReviewRound, seen: Seen, user, decision: str):
         answers = YES if decision == "approve" else YES | {"plan": "not_yet"}

@@ -556,6 +556,10 @@ def test_a_submission_of_an_autosave_rewritten_since_the_form_is_refused(
     assert response.status_code == 400
     assert "changed since you opened this form" in response.content.decode()
     assert not ReviewRound.objects.exists()
+    # The page now carries the text it shows: submitting again goes through.
+    again = data | hidden(response.content.decode(), "revision", "version")
+    assert client.post(url, again).status_code == 302
+    assert ReviewRound.objects.get().revision == Document.objects.get().current_revision
 
 
 def test_huge_ids_in_the_approver_list_are_a_clear_error(client, author, leader, document):
