@@ -179,6 +179,7 @@ class Write:
     order: int
     revision_id: int
     sections: dict[str, str]
+    race: int
 
 
 class Races:
@@ -336,14 +337,16 @@ class Races:
     def author_edits(self, document: Document) -> None:
         document.refresh_from_db()
         content = document.current_revision.as_content()
-        text = self.words("call_to_action")
-        save_draft(
+        sections = {"call_to_action": self.words("call_to_action")}
+        result = save_draft(
             document=document,
             by=self.author,
             title=document.title,
-            content=Content(sections={**content.sections, "call_to_action": text}, faq=content.faq),
+            content=Content(sections=content.sections | sections, faq=content.faq),
             base_version=document.version,
         )
+        # It may fold over the author's own text from a race: the final sweep must know.
+        self.writes.append(Write(len(self.writes), result.revision.pk, sections, self.race_number))
 
     def approve_beforehand(self, round_: ReviewRound, approvers) -> None:
         number = Document.objects.get(pk=round_.document_id).current_revision.number
@@ -553,7 +556,9 @@ class Races:
             if Revision.objects.get(pk=old.pk).as_content() != seen.content:
                 self.problem("lost texts", f"r{old.number} changed after a newer one was written")
             self.count["revisions created"] += 1
-        self.writes.append(Write(len(self.writes), now.revision.pk, winner.sections))
+        self.writes.append(
+            Write(len(self.writes), now.revision.pk, winner.sections, self.race_number)
+        )
 
     def check_kept(self, document: Document, s: Sent, now: Seen) -> None:
         """A refused save keeps its text: the editor's conflict page holds it, and the
@@ -692,7 +697,7 @@ class Races:
                 ):
                     self.count["texts folded over by their author"] += 1
                 else:
-                    self.problem("lost texts", f"{text!r} is in no revision")
+                    self.problem("lost texts", f"{text!r} (race {w.race}) is in no revision")
         for problem in inconsistencies():
             self.problem("check_integrity", problem)
 
