@@ -65,6 +65,9 @@ class SubmitForm(forms.Form):
     """Submit for review: who approves, who reviews, by when, and notes on the gate warnings."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # The document's version when the page was drawn: an autosave may rewrite the newest
+    # revision in place, so its number alone does not say the text is the one read.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     approvers = PeopleField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -123,6 +126,9 @@ ANSWER_WIDGET = forms.RadioSelect(attrs={"class": "form-check-inline"})
 
 class VerdictForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # The document's version when the page was drawn: an autosave may rewrite the newest
+    # revision in place, so its number alone does not say the text is the one read.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     big_idea = forms.ChoiceField(choices=Answer.choices, widget=ANSWER_WIDGET, label=CRITERIA[0][1])
     big_idea_note = forms.CharField(
         required=False, max_length=2000, label=f"Note on \u201c{CRITERIA[0][1]}\u201d"

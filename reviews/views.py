@@ -307,7 +307,11 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
     findings = GateReport.for_revision(revision).finding_list()
     warnings = [f for f in findings if f.severity == Severity.WARNING]
     blockers = [f for f in findings if f.severity == Severity.BLOCKER]
-    initial = {"due_date": timezone.localdate() + timedelta(days=7), "revision": revision.number}
+    initial = {
+        "due_date": timezone.localdate() + timedelta(days=7),
+        "revision": revision.number,
+        "version": document.version,
+    }
     data = request.POST if request.method == "POST" else None
     form = SubmitForm(data, initial=initial, document=document, warnings=warnings)
     if request.method == "POST" and form.is_valid():
@@ -318,6 +322,12 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
             blockers = refused.findings
             form.add_error(None, refused)
         except ValidationError as exc:
+            # Keep what they chose, against the text this page shows, so that submitting
+            # again sends the revision and version they now see.
+            data = request.POST.copy()
+            data["revision"], data["version"] = revision.number, document.version
+            form = SubmitForm(data, initial=initial, document=document, warnings=warnings)
+            form.is_valid()
             form.add_error(None, exc)
         else:
             messages.success(request, "Submitted. The reviewers and approvers have been asked.")
@@ -344,6 +354,7 @@ def _submit(request: HttpRequest, document: Document, form: SubmitForm) -> Revie
         feedback_wanted=form.cleaned_data["feedback_wanted"],
         acknowledgements=form.acknowledgements(),
         seen_revision=form.cleaned_data["revision"],
+        seen_version=form.cleaned_data["version"],
     )
     record(
         request,
@@ -387,6 +398,7 @@ def render_round(request, document, round_, *, verdict_form=None, concern_form=N
         if mine is not None:
             initial = {f.name: getattr(mine, f.name) for f in Verdict._meta.fields}
         initial["revision"] = document.current_revision.number
+        initial["version"] = document.version
         verdict_form = VerdictForm(initial=initial)
     context |= {
         "verdict_form": verdict_form,
@@ -427,10 +439,12 @@ def verdict(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             decision=form.cleaned_data["decision"],
             rationale=form.cleaned_data["rationale"],
             seen_revision=form.cleaned_data["revision"],
+            seen_version=form.cleaned_data["version"],
         )
     except ValidationError as exc:
         data = request.POST.copy()  # keep what they wrote, against the text as it is now
-        data["revision"] = Document.objects.get(pk=document.pk).current_revision.number
+        latest = Document.objects.select_related("current_revision").get(pk=document.pk)
+        data["revision"], data["version"] = latest.current_revision.number, latest.version
         return _refuse(request, document, round_, exc, verdict_form=VerdictForm(data))
     round_.refresh_from_db(fields=["state"])
     record(

@@ -176,11 +176,14 @@ def submit_for_review(
     feedback_wanted: str,
     acknowledgements: dict[str, str],
     seen_revision: int | None = None,
+    seen_version: int | None = None,
 ) -> ReviewRound:
     """Open a review round on the current revision, if the gates and the rules allow.
 
-    ``seen_revision`` is the revision number the author's form showed: if someone saved
-    since, the submission is refused rather than sending text the author did not check.
+    ``seen_revision`` and ``seen_version`` are the revision number and document version the
+    author's form showed: if someone saved since (an autosave may rewrite the newest
+    revision in place, keeping its number), the submission is refused rather than sending
+    text the author did not check.
     """
     document = _locked(document)
     if by.pk != document.owner_id:
@@ -192,7 +195,7 @@ def submit_for_review(
             f"This document was {document.get_status_display().lower()}; edit it before "
             "submitting it again."
         )
-    if seen_revision is not None and seen_revision != document.current_revision.number:
+    if _changed_since(document, seen_revision, seen_version):
         raise ValidationError(
             f"The document changed since you opened this form (it is now revision "
             f"{document.current_revision.number}); check it and submit again."
@@ -257,6 +260,14 @@ def submit_for_review(
     return round_
 
 
+def _changed_since(document: Document, seen_revision: int | None, seen_version: int | None):
+    """Whether the text differs from the one a form was drawn with (each check only when
+    the form sent what it needs)."""
+    return (seen_revision is not None and seen_revision != document.current_revision.number) or (
+        seen_version is not None and seen_version != document.version
+    )
+
+
 def _locked_round(round_: ReviewRound) -> ReviewRound:
     """The round, locked with its document. Callers check who acts first, then
     ``_check_open``: someone who may never act on the round hears so (403), not that it closed."""
@@ -295,7 +306,7 @@ def withdraw_review(*, round: ReviewRound, by) -> None:
 @transaction.atomic
 def give_verdict(
     *, round: ReviewRound, by, answers: dict[str, str], notes: dict[str, str], decision: str,
-    rationale: str, seen_revision: int | None = None,
+    rationale: str, seen_revision: int | None = None, seen_version: int | None = None,
 ) -> Verdict:  # fmt: skip
     """Record (or change) a verdict on the revision the reviewer read; the round then
     decides itself if it can."""
@@ -309,8 +320,9 @@ def give_verdict(
     if assignment.role == Assignment.Role.APPROVER and not (by.is_leader and by.is_active):
         raise PermissionDenied("Only members of Leadership approve; you are no longer one.")
     _check_open(round_)
-    current = Document.objects.get(pk=document.pk).current_revision
-    if seen_revision is not None and seen_revision != current.number:
+    latest = Document.objects.get(pk=document.pk)
+    current = latest.current_revision
+    if _changed_since(latest, seen_revision, seen_version):
         raise ValidationError(
             f"The text changed since you loaded the page (it is now revision {current.number});"
             " read what changed, then give your verdict again."

@@ -1,5 +1,6 @@
 """Leadership review: the state machine, verdicts, concerns, stale approvals, the timeline."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -516,6 +517,53 @@ def test_a_submission_of_text_changed_since_the_form_is_refused(author, leader, 
             acknowledgements=acknowledge_all(document),
             seen_revision=seen,
         )
+
+
+def hidden(page: str, *names: str) -> dict[str, str]:
+    """The values of a form's hidden fields, as the browser would send them back."""
+    return {name: re.search(rf'name="{name}" value="(\d+)"', page)[1] for name in names}
+
+
+def test_a_verdict_on_an_autosave_rewritten_since_the_page_loaded_is_refused(
+    client, author, leader, document
+):
+    round_ = submit(document, author, [leader])
+    edit(document, author, text="Skippers lose a day's catch to misread tides, twice a month.")
+    url = reverse("reviews:round", args=[document.pk, round_.number])
+    client.force_login(leader)
+    seen = hidden(client.get(url).content.decode(), "revision", "version")
+    # The author's next autosave folds into the same revision: same number, other text.
+    edit(document, author, text="Skippers lose a week's catch to misread tides, twice a month.")
+    assert document.current_revision.number == int(seen["revision"])
+    response = client.post(
+        reverse("reviews:verdict", args=[document.pk, round_.number]),
+        YES | seen | {"decision": "approve", "rationale": "Fine."},
+    )
+    assert response.status_code == 400
+    assert "The text changed since you loaded the page" in response.content.decode()
+    assert not Verdict.objects.exists()
+    assert ReviewRound.objects.get().state == "open"
+
+
+def test_a_submission_of_an_autosave_rewritten_since_the_form_is_refused(
+    client, author, leader, document
+):
+    edit(document, author, text="Skippers lose a day's catch to misread tides, twice a month.")
+    url = reverse("reviews:submit", args=[document.pk])
+    client.force_login(author)
+    seen = hidden(client.get(url).content.decode(), "revision", "version")
+    edit(document, author, text="Skippers lose a week's catch to misread tides, twice a month.")
+    assert document.current_revision.number == int(seen["revision"])
+    data = seen | {"approvers": [leader.pk], "due_date": "2099-01-01"}
+    data |= {f"ack_{k}": v for k, v in acknowledge_all(document).items()}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "changed since you opened this form" in response.content.decode()
+    assert not ReviewRound.objects.exists()
+    # The page now carries the text it shows: submitting again goes through.
+    again = data | hidden(response.content.decode(), "revision", "version")
+    assert client.post(url, again).status_code == 302
+    assert ReviewRound.objects.get().revision == Document.objects.get().current_revision
 
 
 def test_huge_ids_in_the_approver_list_are_a_clear_error(client, author, leader, document):
