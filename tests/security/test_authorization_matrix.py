@@ -37,6 +37,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from prfaq.content import Content, FaqEntry
 from prfaq.document_templates import TEMPLATES
 from prfaq.markdown_io import export_markdown
@@ -518,10 +519,11 @@ def _fast_password_hashing():
 
 
 def snapshot() -> dict[str, list]:
-    """Every row of every table but the sessions, for "a refused request changed nothing"."""
+    """Every row of every table but the sessions and the audit log (a refusal is logged), for
+    "a refused request changed nothing"."""
     rows = {}
     for model in apps.get_models(include_auto_created=True):
-        if model._meta.label == "sessions.Session":
+        if model._meta.label in ("sessions.Session", "audit.AuditEntry"):
             continue
         rows[model._meta.label] = list(model._base_manager.order_by("pk").values_list())
     return rows
@@ -689,10 +691,15 @@ def test_matrix(cell, world, db):
         client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[cell.role]
     url, data = request_for(cell, world)
     written = writes()
+    logged = AuditEntry.objects.count()
     response = client.get(url) if cell.method == GET else client.post(url, data)
     want = expected(cell.name, cell.case, cell.method, cell.role, cell.state)
     got = outcome(response)
     assert got == want, f"{cell}: {url} answered {got}, the rules say {want}"
+    if want in (403, 404) and cell.role != "anonymous":
+        # Every refusal is in the audit log, once, with who was refused.
+        entries = list(AuditEntry.objects.order_by("pk")[logged:])
+        assert [(e.action, e.username) for e in entries] == [("refused", cell.role)], cell
 
     body = response.content
     # 0 leaks: nobody sees anything of a document they may not read, on any page...
