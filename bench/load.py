@@ -142,8 +142,9 @@ def wait_until_idle() -> None:
 
 def pages(ids: dict) -> list[tuple[str, str, str]]:
     big, doc = ids["big"], ids["round_doc"]
+    # One version behind the document's: every request is refused (409), none saves.
     autosave = (
-        f"title=%5Bseed%5D+The+3%2C000-word+PR%2FFAQ&base_version={ids['version']}"
+        f"title=%5Bseed%5D+The+3%2C000-word+PR%2FFAQ&base_version={ids['version'] - 1}"
         "&faq-TOTAL_FORMS=0&faq-INITIAL_FORMS=0&csrfmiddlewaretoken=" + ids["csrf"]
     )
     return [

@@ -1,10 +1,12 @@
 """Views for drafting: dashboard, create, edit (with autosave and preview), read, history."""
 
+import hashlib
 import re
 from uuid import uuid4
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -32,13 +34,15 @@ from prfaq.markdown_io import ImportError_, export_markdown
 from prfaq.models import Document, EditConflict, Revision
 from prfaq.rendering import page_view
 from reviews.discussion import (
+    INLINE_THREADS,
     discussion_for,
     highlight,
     highlight_quotes,
     needs_attention,
     open_thread_count,
+    thread_link,
 )
-from reviews.forms import CommentForm, NewThreadForm
+from reviews.forms import NewThreadForm
 from reviews.gates import Draft, Finding, run_gates
 from reviews.models import GateReport
 from reviews.rounds import awaiting_review, review_status
@@ -47,6 +51,7 @@ from reviews.workflow import save_draft, start_document
 DOCUMENTS_PER_PAGE = 20
 REVISIONS_PER_PAGE = 25
 UNSAVED_KEY = "unsaved-edits"
+BODY_CACHE_SECONDS = 24 * 3600
 
 
 @login_required
@@ -115,8 +120,6 @@ def render_document_page(
     *,
     revision: Revision | None = None,
     thread_form=None,
-    reply_forms: dict | None = None,
-    editing: int | None = None,
     discussion_error: str = "",
     partial: bool = False,
     status: int = 200,
@@ -130,30 +133,20 @@ def render_document_page(
     is_current = revision.pk == document.current_revision_id
     can_edit = document.is_editor(request.user)
     reading = request.GET.get("reading") == "1"
-    page = page_view(document.outline, revision.as_content(), revision.rendered)
     discussion = None
     if is_current:
         discussion = discussion_for(document, request.user, can_edit=can_edit, reading=reading)
-        page = highlight(page, discussion)
-        forms = reply_forms or {}
-        for view in discussion.threads:
-            view.reply_form = forms.get(view.thread.pk) or CommentForm(
-                auto_id=f"id_reply_{view.thread.pk}_%s"
-            )
-        edit_form = forms.get("edit") or CommentForm(auto_id="id_edit_%s")
     context = {
         "document": document,
+        "doc_url": document.get_absolute_url(),
         "revision": revision,
         "is_current": is_current,
         "can_edit": can_edit,
-        "page": page,
+        "body": document_body(document, revision, discussion),
         "discussion": discussion,
         "reading": reading,
-        "thread_form": thread_form
-        or NewThreadForm(outline=document.outline, initial={"revision": revision.number}),
-        "editing": editing,
+        "thread_form": thread_form or new_thread_form(document, revision),
         "discussion_error": discussion_error,
-        "edit_form": edit_form if discussion else None,
         "review": review_status(document),
         # Submitting starts from a draft or a round that asked for changes.
         "can_submit": document.can_manage(request.user)
@@ -162,6 +155,38 @@ def render_document_page(
     }
     template = "prfaq/document_detail.html" + ("#discussion-update" if partial else "")
     return render(request, template, context, status=status)
+
+
+def document_body(document: Document, revision: Revision, discussion=None) -> dict:
+    """The document as it reads, with the discussion's highlights, rendered once per text.
+
+    A revision's text changes only with its ``updated_at``, and the highlights with the set
+    of quoted open threads, so the HTML is cached under both.
+    """
+    highlights = discussion.highlights if discussion else []
+    lazy = bool(discussion and discussion.lazy)
+    marks = hashlib.sha1(
+        repr([(t.pk, t.section, t.quote) for t in highlights]).encode(), usedforsecurity=False
+    ).hexdigest()
+    key = f"document-body:{revision.pk}:{revision.updated_at.timestamp()}:{lazy}:{marks}"
+    body = cache.get(key)
+    if body is None:
+        page = page_view(document.outline, revision.as_content(), revision.rendered)
+        if highlights:
+            page = highlight(page, discussion, thread_link(document, lazy=lazy))
+        body = {
+            "html": render_to_string(
+                "prfaq/_document_body.html", {"page": page, "title": revision.title}
+            ),
+            "press_release_words": page.press_release_words,
+            "faq_words": page.faq_words,
+        }
+        cache.set(key, body, timeout=BODY_CACHE_SECONDS)
+    return body
+
+
+def new_thread_form(document: Document, revision: Revision) -> NewThreadForm:
+    return NewThreadForm(outline=document.outline, initial={"revision": revision.number})
 
 
 def _revision_or_404(document: Document, number) -> Revision:
@@ -263,8 +288,17 @@ def _render_editor(
 
 def _with_quotes(document: Document, page):
     """The editor's preview highlights the passages open threads are about."""
-    threads = document.threads.open().live().exclude(quote="").only("quote", "section")
-    return highlight_quotes(page, threads, link=document.get_absolute_url())
+    threads = list(
+        document.threads.open().live().exclude(quote="").values_list("pk", "quote", "section",
+                                                                      named=True)
+    )  # fmt: skip
+    if not threads:
+        return page
+    lazy = document.threads.live().count() > INLINE_THREADS
+    inline = thread_link(document, lazy=lazy)
+    read_view = document.get_absolute_url()
+    return highlight_quotes(page, threads, link=lambda pk: inline(pk) if lazy else read_view
+                            + inline(pk))  # fmt: skip
 
 
 def _live_findings(document: Document, form: DocumentForm, content: Content | None) -> list:

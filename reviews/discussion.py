@@ -6,8 +6,9 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from prfaq.models import Document, Revision
 from prfaq.rendering import PageView
@@ -18,8 +19,16 @@ from reviews.models import (
     Subscription,
     Thread,
     readable_text,
+    section_digest,
     section_text,
 )
+
+# A discussion this small comes with the page; a bigger one is sent as thread counts per
+# section, and each section's threads load as requests of their own, a page at a time.
+INLINE_THREADS = 20
+THREADS_PER_PAGE = 10
+# A long thread shows its first comment and its latest replies; the rest on request.
+RECENT_COMMENTS = 10
 
 
 @dataclass
@@ -32,6 +41,8 @@ class ThreadView:
     can_add_to_faq: bool
     mine: bool
     reply_form: object = None
+    earlier: int = 0  # comments between the first and the recent ones, not shown
+    error: str = ""
 
     @property
     def first(self) -> Comment:
@@ -47,6 +58,8 @@ class SectionThreads:
     key: str
     title: str
     threads: list[ThreadView]
+    count: int = 0
+    lazy: bool = False
 
 
 @dataclass
@@ -58,6 +71,8 @@ class Discussion:
     can_offer_blind: bool
     subscription: str
     reading: bool
+    lazy: bool = False
+    highlights: list = dataclasses.field(default_factory=list)
 
     @property
     def threads(self) -> list[ThreadView]:
@@ -65,32 +80,77 @@ class Discussion:
 
 
 class CurrentText:
-    """The current revision's sections, as Markdown and as readers see them, computed once."""
+    """The current revision's sections as readers see them and their digests, computed once."""
 
     def __init__(self, revision: Revision) -> None:
         self.revision = revision
-        self.content = revision.as_content()
+        self._content = None
         self._readable: dict[str, str] = {}
+        self._digest: dict[str, str] = {}
 
-    def markdown(self, key: str) -> str:
-        return section_text(self.content, key)
+    @property
+    def content(self):
+        if self._content is None:
+            self._content = self.revision.as_content()
+        return self._content
 
     def readable(self, key: str) -> str:
         if key not in self._readable:
             self._readable[key] = readable_text(self.revision, key)
         return self._readable[key]
 
+    def digest(self, key: str) -> str:
+        if key not in self._digest:
+            self._digest[key] = section_digest(section_text(self.content, key))
+        return self._digest[key]
 
-def visible_comments(thread: Thread) -> list[Comment]:
+    def outdated(self, thread) -> bool:
+        return Thread.is_outdated(
+            thread, digest=self.digest(thread.section), readable=self.readable(thread.section)
+        )
+
+
+def visible_comments(comments: list[Comment]) -> list[Comment]:
     """A deleted comment stays as a tombstone only where later comments need it."""
-    comments = list(thread.comments.all())
+    comments = list(comments)
     while comments and comments[-1].is_deleted:
         comments.pop()
     return comments
 
 
-def thread_view(thread: Thread, user, current: CurrentText, *, can_edit: bool) -> ThreadView | None:
-    comments = visible_comments(thread)
+def threads_for_page(threads) -> list[Thread]:
+    """``threads`` with their first comment, their latest ones and how many they have,
+    in a fixed number of queries however long the threads are."""
+    comments = Comment.objects.select_related("author")
+    threads = threads.select_related("started_by", "resolved_by").annotate(
+        comment_count=Count("comments")
+    )
+    return list(
+        threads.prefetch_related(
+            Prefetch("comments", comments.order_by("created_at", "pk")[:1], to_attr="opening"),
+            Prefetch(
+                "comments",
+                comments.order_by("-created_at", "-pk")[:RECENT_COMMENTS],
+                to_attr="latest",
+            ),
+        )
+    )
+
+
+def thread_view(
+    thread: Thread, user, current: CurrentText, *, can_edit: bool, everything: bool = False
+) -> ThreadView | None:
+    """How ``thread`` shows to ``user``: from ``threads_for_page`` unless ``everything``,
+    when all its comments are loaded here."""
+    if everything:
+        comments = list(thread.comments.select_related("author").order_by("created_at", "pk"))
+        earlier = 0
+    else:
+        latest = thread.latest[::-1]
+        opening = [c for c in thread.opening if c not in latest]
+        comments = opening + latest
+        earlier = thread.comment_count - len(comments)
+    comments = visible_comments(comments)
     if not comments:
         return None
     spec = thread.document.outline.section(thread.section)
@@ -98,65 +158,130 @@ def thread_view(thread: Thread, user, current: CurrentText, *, can_edit: bool) -
         thread=thread,
         comments=comments,
         section_title=spec.title if spec else thread.section,
-        outdated=thread.is_outdated(
-            markdown=current.markdown(thread.section), readable=current.readable(thread.section)
-        ),
+        outdated=current.outdated(thread),
         can_resolve=thread.can_resolve(user),
         can_add_to_faq=can_edit and not thread.faq_added_at,
         mine=thread.started_by_id == user.pk,
+        earlier=earlier if len(comments) > 1 else 0,
     )
+
+
+def thread_views(threads, document: Document, user, *, can_edit: bool) -> list[ThreadView]:
+    current = CurrentText(document.current_revision)
+    views = []
+    for thread in threads_for_page(threads):
+        thread.document = document  # spare a query per thread
+        if view := thread_view(thread, user, current, can_edit=can_edit):
+            views.append(view)
+    return views
+
+
+def hides_others(document: Document, user) -> bool:
+    """Whether ``user`` chose not to see others' comments until posting their own."""
+    if document.status != Document.Status.IN_REVIEW:
+        return False
+    commented = Comment.objects.filter(
+        thread__document=document, author=user, deleted_at__isnull=True
+    ).exists()
+    return not commented and BlindReading.objects.filter(user=user, document=document).exists()
 
 
 def discussion_for(
     document: Document, user, *, can_edit: bool, reading: bool = False
 ) -> Discussion:
+    """The sidebar: counts, highlights and, for a small discussion, the threads themselves.
+
+    One query summarises every live thread (section, quote, state); only a discussion of
+    up to ``INLINE_THREADS`` threads is loaded in full.
+    """
     current = CurrentText(document.current_revision)
-    threads = list(document.threads.for_page())
-    for thread in threads:
-        thread.document = document  # spare a query per thread
-    views = [v for t in threads if (v := thread_view(t, user, current, can_edit=can_edit))]
-    commented = any(c.author_id == user.pk for v in views for c in v.comments)
+    summary = list(
+        document.threads.live()
+        .order_by()
+        .values_list("pk", "section", "quote", "section_digest", "resolved_at", named=True)
+    )
+    lazy = len(summary) > INLINE_THREADS
     in_review = document.status == Document.Status.IN_REVIEW
+    commented = in_review and (
+        Comment.objects.filter(
+            thread__document=document, author=user, deleted_at__isnull=True
+        ).exists()
+    )
     blind = (
         in_review
         and not commented
         and BlindReading.objects.filter(user=user, document=document).exists()
     )
-    if blind or reading:
-        views = []
+    hidden = blind or reading
+    if hidden:
+        summary = []
+    views = [] if hidden or lazy else thread_views(document.threads.live(), document, user,
+                                                    can_edit=can_edit)  # fmt: skip
     by_key = {
-        spec.key: SectionThreads(spec.key, spec.title, []) for spec in document.outline.sections
+        spec.key: SectionThreads(spec.key, spec.title, [], lazy=lazy)
+        for spec in document.outline.sections
     }
+    for row in summary:
+        by_key.setdefault(row.section, SectionThreads(row.section, row.section, [], lazy=lazy))
+        by_key[row.section].count += 1
     for view in views:
-        by_key.setdefault(
-            view.thread.section, SectionThreads(view.thread.section, view.section_title, [])
-        )
         by_key[view.thread.section].threads.append(view)
     subscription = (
         Subscription.objects.filter(user=user, document=document)
         .values_list("state", flat=True)
         .first()
     )
+    resolved = sum(1 for row in summary if row.resolved_at is not None)
     return Discussion(
-        sections=[s for s in by_key.values() if s.threads],
-        open_count=sum(1 for v in views if not v.thread.is_resolved),
-        resolved_count=sum(1 for v in views if v.thread.is_resolved),
+        sections=[s for s in by_key.values() if s.count],
+        open_count=len(summary) - resolved,
+        resolved_count=resolved,
         hidden_until_posted=blind,
         can_offer_blind=in_review and not commented and not blind,
         subscription=subscription or "",
         reading=reading,
+        lazy=lazy,
+        highlights=[
+            row
+            for row in summary
+            if row.quote and row.resolved_at is None and not current.outdated(row)
+        ],
     )
 
 
-def highlight(page: PageView, discussion: Discussion) -> PageView:
+def thread_location(thread: Thread) -> str:
+    """Where ``thread`` is shown: on the read view when the discussion comes with it,
+    otherwise on the page of its section's threads that holds it."""
+    document = thread.document
+    live = document.threads.live()
+    if live.count() <= INLINE_THREADS:
+        return f"{document.get_absolute_url()}#thread-{thread.pk}"
+    before = (
+        live.filter(section=thread.section)
+        .filter(Q(created_at__lt=thread.created_at) | Q(created_at=thread.created_at,
+                                                         pk__lt=thread.pk))
+        .count()
+    )  # fmt: skip
+    url = reverse("reviews:section_threads", args=[document.pk, thread.section])
+    return f"{url}?page={before // THREADS_PER_PAGE + 1}#thread-{thread.pk}"
+
+
+def thread_link(document: Document, *, lazy: bool):
+    """Where a highlight sends the reader: the thread on this page, or its permalink."""
+    if not lazy:
+        return lambda pk: f"#thread-{pk}"
+    return lambda pk: reverse("reviews:thread", args=[document.pk, pk]) + f"#thread-{pk}"
+
+
+def highlight(page: PageView, discussion: Discussion, link) -> PageView:
     """Mark each open, current thread's quoted passage in the page; clicking opens the thread."""
-    return highlight_quotes(
-        page, [v.thread for v in discussion.threads if not v.outdated and not v.thread.is_resolved]
-    )
+    return highlight_quotes(page, discussion.highlights, link=link)
 
 
-def highlight_quotes(page: PageView, threads, *, link: str = "") -> PageView:
-    """Mark the quoted passages of ``threads``; ``link`` is the page their threads are on."""
+def highlight_quotes(page: PageView, threads, *, link) -> PageView:
+    """Mark the quoted passages of ``threads``; ``link(pk)`` is where a thread is shown."""
+    if not any(thread.quote for thread in threads):
+        return page
     html = {s.spec.key: s.html for s in page.sections}
     answers = {f.number: f.answer_html for f in (*page.external_faq, *page.internal_faq)}
     for thread in threads:
@@ -191,7 +316,7 @@ _HTML_CHAR = {
 }
 
 
-def _mark(html: str, quote: str, thread_id: int, link: str = "") -> str:
+def _mark(html: str, quote: str, thread_id: int, link) -> str:
     """Wrap the first occurrence of ``quote`` that lies in text, not inside a tag."""
     needle = "".join(_HTML_CHAR.get(c, r"\s+" if c.isspace() else re.escape(c)) for c in quote)
     for match in re.finditer(needle, html):
@@ -204,7 +329,7 @@ def _mark(html: str, quote: str, thread_id: int, link: str = "") -> str:
             continue  # inside a link (or an earlier mark's link): links must not nest
         return (
             f'{before}<mark class="comment-anchor" id="anchor-{thread_id}">'
-            f'<a href="{link}#thread-{thread_id}" data-thread="{thread_id}">'
+            f'<a href="{link(thread_id)}" data-thread="{thread_id}">'
             f"{match.group(0)}</a></mark>"
             f"{html[match.end() :]}"
         )

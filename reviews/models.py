@@ -166,17 +166,22 @@ class Thread(models.Model):
         return f"Thread {self.pk} on {self.document_id}/{self.section}"
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('prfaq:document', args=[self.document_id])}#thread-{self.pk}"
+        """The thread's permalink: it sends people to wherever the thread is shown."""
+        return f"{reverse('reviews:thread', args=[self.document_id, self.pk])}#thread-{self.pk}"
 
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
 
-    def is_outdated(self, *, markdown: str, readable: str) -> bool:
-        """The section changed since the thread started, or its quoted passage is gone."""
+    def is_outdated(self, *, digest: str, readable: str) -> bool:
+        """The section changed since the thread started, or its quoted passage is gone.
+
+        ``digest`` is the current section's ``section_digest``, ``readable`` its text as
+        readers see it: both computed once per page, not once per thread.
+        """
         if self.quote and self.quote not in readable:
             return True
-        return section_digest(markdown) != self.section_digest
+        return digest != self.section_digest
 
     def can_resolve(self, user) -> bool:
         return user.pk in (self.document.owner_id, self.started_by_id)

@@ -15,12 +15,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from prfaq.authorizers import get_document_for
 from prfaq.models import Document
 from prfaq.rendering import page_view
-from prfaq.views import render_document_page
+from prfaq.views import document_body, render_document_page
 from reviews.authorizers import get_comment_for, get_thread_for
+from reviews.discussion import (
+    THREADS_PER_PAGE,
+    CurrentText,
+    discussion_for,
+    hides_others,
+    thread_location,
+    thread_view,
+    thread_views,
+    threads_for_page,
+)
 from reviews.forms import CommentForm, ConcernForm, NewThreadForm, SubmitForm, VerdictForm
 from reviews.gates import Severity
 from reviews.models import (
@@ -47,19 +58,116 @@ from reviews.workflow import (
 NOTIFICATIONS_PER_PAGE = 25
 
 
-def _done(request: HttpRequest, document: Document, thread_id: int | None, note: str = ""):
+def _done(request: HttpRequest, document: Document, thread: Thread | None, note: str = ""):
+    """After a change to the whole discussion: htmx gets it re-rendered, a form post goes back."""
     if request.htmx:
         return render_document_page(request, document, partial=True)
     if note:
         messages.success(request, note)
-    anchor = f"#thread-{thread_id}" if thread_id else "#discussion"
-    return redirect(document.get_absolute_url() + anchor)
+    if thread is None:
+        return redirect(document.get_absolute_url() + "#discussion")
+    return redirect(thread_location(thread))
 
 
-def _refused(request: HttpRequest, document: Document, *, status: int = 400, **forms):
-    return render_document_page(
-        request, document, partial=bool(request.htmx), status=status, **forms
+def _thread_done(request: HttpRequest, thread: Thread, note: str, *, page_changed: bool = False):
+    """After a change to one thread: htmx gets that thread (with the counts and the highlighted
+    text when they changed), a form post goes back to where the thread is shown."""
+    if request.htmx:
+        return render_thread(request, thread, page_changed=page_changed)
+    messages.success(request, note)
+    return redirect(thread_location(thread))
+
+
+@vary_on_headers("HX-Request")
+def render_thread(
+    request: HttpRequest,
+    thread: Thread,
+    *,
+    reply_form: CommentForm | None = None,
+    editing: int | None = None,
+    edit_form: CommentForm | None = None,
+    error: str = "",
+    page_changed: bool = False,
+    everything: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    """One thread: the fragment htmx swaps in, or a page of its own without JavaScript."""
+    document = thread.document
+    can_edit = document.is_editor(request.user)
+    current = CurrentText(document.current_revision)
+    if not everything:
+        thread = threads_for_page(Thread.objects.filter(pk=thread.pk))[0]
+        thread.document = document
+    view = thread_view(thread, request.user, current, can_edit=can_edit, everything=everything)
+    if view is not None:
+        view.reply_form = reply_form or CommentForm(auto_id=f"id_reply_{thread.pk}_%s")
+        view.error = error
+    context = {
+        "document": document,
+        "doc_url": document.get_absolute_url(),
+        "tv": view,
+        "editing": editing,
+        "edit_form": edit_form,
+        "error": error if view is None else "",  # no thread left to show it in
+    }
+    if not request.htmx:
+        spec = document.outline.section(thread.section)
+        context |= {"threads": [view] if view else [], "section_title": spec.title if spec
+                    else thread.section, "section_key": thread.section, "page": None}  # fmt: skip
+        return render(request, "reviews/section_threads.html", context, status=status)
+    if page_changed:
+        discussion = discussion_for(document, request.user, can_edit=can_edit)
+        revision = document.current_revision
+        context |= {
+            "discussion": discussion,
+            "revision": revision,
+            "body": document_body(document, revision, discussion),
+        }
+    return render(request, "prfaq/document_detail.html#thread-update", context, status=status)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def section_threads(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """A page of one section's threads: loaded lazily into the read view of a long
+    discussion, and a page of its own without JavaScript."""
+    document = get_document_for(request.user, pk)
+    spec = document.outline.section(section)
+    if spec is None:
+        raise Http404("That section is not part of this document.")
+    threads = document.threads.live().filter(section=section)
+    if hides_others(document, request.user):
+        threads = threads.none()
+    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    views = thread_views(
+        threads.filter(pk__in=[t.pk for t in page.object_list]),
+        document,
+        request.user,
+        can_edit=document.is_editor(request.user),
     )
+    for view in views:
+        view.reply_form = CommentForm(auto_id=f"id_reply_{view.thread.pk}_%s")
+    context = {
+        "document": document,
+        "doc_url": document.get_absolute_url(),
+        "threads": views,
+        "page": page,
+        "section_key": section,
+        "section_title": spec.title,
+    }
+    template = "reviews/section_threads.html" + ("#threads" if request.htmx else "")
+    return render(request, template, context)
+
+
+@login_required
+def thread_detail(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
+    """A thread's permalink: htmx gets the thread (all of it with ``?all=1``); a browser
+    is sent to where the thread is shown, or shown the whole thread with ``?all=1``."""
+    thread = get_thread_for(request.user, pk, thread_pk)
+    everything = request.GET.get("all") == "1"
+    if not request.htmx and not everything:
+        return redirect(thread_location(thread))
+    return render_thread(request, thread, everything=everything)
 
 
 @login_required
@@ -88,27 +196,29 @@ def thread_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return _done(request, document, thread.pk, "Comment posted.")
-    return _refused(request, document, thread_form=form)
+            return _done(request, document, thread, "Comment posted.")
+    return render_document_page(
+        request, document, partial=bool(request.htmx), status=400, thread_form=form
+    )
 
 
 @login_required
 @require_POST
 def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     thread = get_thread_for(request.user, pk, thread_pk)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, auto_id=f"id_reply_{thread.pk}_%s")
     if form.is_valid():
         try:
             thread.reply(by=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
             form.add_error("body", exc)
         else:
-            return _done(request, thread.document, thread.pk, "Reply posted.")
+            return _thread_done(request, thread, "Reply posted.")
     if thread.accepts_replies():
-        return _refused(request, thread.document, reply_forms={thread.pk: form})
-    # The thread shows no reply form to put the error in: say it at the top.
+        return render_thread(request, thread, reply_form=form, status=400)
+    # The thread shows no reply form to put the error in: say it above the thread.
     error = " ".join(form.errors.get("body", []))
-    return _refused(request, thread.document, discussion_error=error)
+    return render_thread(request, thread, error=error, status=400)
 
 
 @login_required
@@ -116,7 +226,7 @@ def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
 def thread_resolve(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     thread = get_thread_for(request.user, pk, thread_pk)
     thread.resolve(by=request.user)
-    return _done(request, thread.document, thread.pk, "Thread resolved.")
+    return _thread_done(request, thread, "Thread resolved.", page_changed=True)
 
 
 @login_required
@@ -124,7 +234,7 @@ def thread_resolve(request: HttpRequest, pk: int, thread_pk: int) -> HttpRespons
 def thread_reopen(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     thread = get_thread_for(request.user, pk, thread_pk)
     thread.reopen(by=request.user)
-    return _done(request, thread.document, thread.pk, "Thread reopened.")
+    return _thread_done(request, thread, "Thread reopened.", page_changed=True)
 
 
 @login_required
@@ -134,21 +244,21 @@ def thread_to_faq(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
     try:
         number = add_thread_to_faq(thread=thread, by=request.user)
     except ValidationError as exc:
+        if request.htmx:
+            return render_thread(request, thread, error=" ".join(exc.messages), status=400)
         messages.error(request, " ".join(exc.messages))
-        return _done(request, thread.document, thread.pk)
-    thread.document.refresh_from_db()
-    return _done(request, thread.document, thread.pk, f"Added to the FAQ as question {number}.")
+        return redirect(thread_location(thread))
+    thread.document = get_document_for(request.user, pk)
+    note = f"Added to the FAQ as question {number}."
+    return _thread_done(request, thread, note, page_changed=True)
 
 
 @login_required
 def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     comment = get_comment_for(request.user, pk, comment_pk)
-    document = comment.thread.document
     if request.method != "POST":
         comment._check_author(request.user)
-        return render_document_page(
-            request, document, editing=comment.pk, partial=bool(request.htmx)
-        )
+        return render_thread(request, comment.thread, editing=comment.pk, everything=True)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -156,8 +266,10 @@ def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse
         except ValidationError as exc:
             form.add_error("body", exc)
         else:
-            return _done(request, document, comment.thread_id, "Comment updated.")
-    return _refused(request, document, editing=comment.pk, reply_forms={"edit": form})
+            return _thread_done(request, comment.thread, "Comment updated.")
+    return render_thread(
+        request, comment.thread, editing=comment.pk, edit_form=form, everything=True, status=400
+    )
 
 
 @login_required
@@ -165,7 +277,8 @@ def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse
 def comment_delete(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     comment = get_comment_for(request.user, pk, comment_pk)
     comment.delete_by(by=request.user)
-    return _done(request, comment.thread.document, comment.thread_id, "Your comment was deleted.")
+    note = "Your comment was deleted."
+    return _thread_done(request, comment.thread, note, page_changed=True)
 
 
 @login_required
@@ -226,7 +339,7 @@ def notification_open(request: HttpRequest, notification_pk: int) -> HttpRespons
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
     if notification.thread_id:
-        return redirect(f"{document.get_absolute_url()}#thread-{notification.thread_id}")
+        return redirect(notification.thread.get_absolute_url())
     round_ = document.rounds.order_by("-number").first()
     if notification.event_id and notification.event.round_id:
         round_ = notification.event.round
