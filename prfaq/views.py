@@ -145,7 +145,8 @@ def render_document_page(
         "body": document_body(document, revision, discussion),
         "discussion": discussion,
         "reading": reading,
-        "thread_form": thread_form or new_thread_form(document, revision),
+        "thread_form": thread_form,
+        "thread_fields": None if thread_form or not is_current else new_thread_fields(document),
         "discussion_error": discussion_error,
         "review": review_status(document),
         # Submitting starts from a draft or a round that asked for changes.
@@ -185,8 +186,19 @@ def document_body(document: Document, revision: Revision, discussion=None) -> di
     return body
 
 
-def new_thread_form(document: Document, revision: Revision) -> NewThreadForm:
-    return NewThreadForm(outline=document.outline, initial={"revision": revision.number})
+def new_thread_fields(document: Document) -> str:
+    """The empty new-comment form's fields, rendered by crispy once per template and revision
+    number: crispy takes milliseconds a form, and an empty form never differs."""
+    revision = document.current_revision.number
+    key = f"new-thread-fields:{document.template}:{revision}"
+    fields = cache.get(key)
+    if fields is None:
+        form = NewThreadForm(outline=document.outline, initial={"revision": revision})
+        fields = render_to_string(
+            "prfaq/document_detail.html#new-thread-fields", {"thread_form": form}
+        )
+        cache.set(key, fields, timeout=None)
+    return fields
 
 
 def _revision_or_404(document: Document, number) -> Revision:

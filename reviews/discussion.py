@@ -6,6 +6,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -94,14 +95,27 @@ class CurrentText:
             self._content = self.revision.as_content()
         return self._content
 
+    def _cached(self, kind: str, key: str, compute):
+        # A revision's text changes only with its updated_at: the key says which text it was.
+        name = f"{kind}:{self.revision.pk}:{self.revision.updated_at.timestamp()}:{key}"
+        value = cache.get(name)
+        if value is None:
+            value = compute()
+            cache.set(name, value, timeout=24 * 3600)
+        return value
+
     def readable(self, key: str) -> str:
         if key not in self._readable:
-            self._readable[key] = readable_text(self.revision, key)
+            self._readable[key] = self._cached(
+                "readable", key, lambda: readable_text(self.revision, key)
+            )
         return self._readable[key]
 
     def digest(self, key: str) -> str:
         if key not in self._digest:
-            self._digest[key] = section_digest(section_text(self.content, key))
+            self._digest[key] = self._cached(
+                "digest", key, lambda: section_digest(section_text(self.content, key))
+            )
         return self._digest[key]
 
     def outdated(self, thread) -> bool:
@@ -137,19 +151,26 @@ def threads_for_page(threads) -> list[Thread]:
     )
 
 
-def thread_view(
-    thread: Thread, user, current: CurrentText, *, can_edit: bool, everything: bool = False
-) -> ThreadView | None:
-    """How ``thread`` shows to ``user``: from ``threads_for_page`` unless ``everything``,
-    when all its comments are loaded here."""
+def load_comments(thread: Thread, *, everything: bool = False) -> None:
+    """What ``threads_for_page`` loads for many threads, for one: usually in one query."""
+    comments = thread.comments.select_related("author")
     if everything:
-        comments = list(thread.comments.select_related("author").order_by("created_at", "pk"))
-        earlier = 0
+        thread.opening, thread.latest = [], list(comments.order_by("-created_at", "-pk"))
     else:
-        latest = thread.latest[::-1]
-        opening = [c for c in thread.opening if c not in latest]
-        comments = opening + latest
-        earlier = thread.comment_count - len(comments)
+        thread.latest = list(comments.order_by("-created_at", "-pk")[: RECENT_COMMENTS + 1])
+        thread.opening = []
+        if len(thread.latest) > RECENT_COMMENTS:
+            thread.latest.pop()
+            thread.opening = [comments.order_by("created_at", "pk").first()]
+    thread.comment_count = thread.comments.count() if thread.opening else len(thread.latest)
+
+
+def thread_view(thread: Thread, user, current: CurrentText, *, can_edit: bool) -> ThreadView | None:
+    """How ``thread`` shows to ``user``, from what ``threads_for_page`` or ``load_comments``
+    loaded."""
+    latest = thread.latest[::-1]
+    comments = [c for c in thread.opening if c not in latest] + latest
+    earlier = thread.comment_count - len(comments)
     comments = visible_comments(comments)
     if not comments:
         return None

@@ -89,7 +89,9 @@ class ReviewStatus:
 
 def review_status(document: Document) -> ReviewStatus:
     rounds = list(
-        document.rounds.select_related("decided_revision", "revision").order_by("-number")[:20]
+        document.rounds.select_related("decided_revision")
+        .defer("feedback_wanted", "decided_revision__content", "decided_revision__rendered")
+        .order_by("-number")[:20]
     )
     latest = rounds[0] if rounds else None
     approved = next((r for r in rounds if r.state == ReviewRound.State.APPROVED), None)

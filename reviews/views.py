@@ -27,10 +27,10 @@ from reviews.discussion import (
     CurrentText,
     discussion_for,
     hides_others,
+    load_comments,
     thread_location,
     thread_view,
     thread_views,
-    threads_for_page,
 )
 from reviews.forms import CommentForm, ConcernForm, NewThreadForm, SubmitForm, VerdictForm
 from reviews.gates import Severity
@@ -95,13 +95,10 @@ def render_thread(
     document = thread.document
     can_edit = document.is_editor(request.user)
     current = CurrentText(document.current_revision)
-    if not everything:
-        thread = threads_for_page(Thread.objects.filter(pk=thread.pk))[0]
-        thread.document = document
-    view = thread_view(thread, request.user, current, can_edit=can_edit, everything=everything)
+    load_comments(thread, everything=everything)
+    view = thread_view(thread, request.user, current, can_edit=can_edit)
     if view is not None:
-        view.reply_form = reply_form or CommentForm(auto_id=f"id_reply_{thread.pk}_%s")
-        view.error = error
+        view.reply_form, view.error = reply_form, error
     context = {
         "document": document,
         "doc_url": document.get_absolute_url(),
@@ -145,8 +142,6 @@ def section_threads(request: HttpRequest, pk: int, section: str) -> HttpResponse
         request.user,
         can_edit=document.is_editor(request.user),
     )
-    for view in views:
-        view.reply_form = CommentForm(auto_id=f"id_reply_{view.thread.pk}_%s")
     context = {
         "document": document,
         "doc_url": document.get_absolute_url(),

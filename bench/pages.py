@@ -1,6 +1,6 @@
 """Time the benchmark's pages in-process, and profile one of them.
 
-    DATABASE_URL=sqlite:////tmp/prfaq-bench.sqlite3 uv run python bench/profile.py
+    DATABASE_URL=sqlite:////tmp/prfaq-bench.sqlite3 uv run python bench/pages.py
         [--repeat 50] [--page "read view"] [--profile] [--queries]
 
 Runs against an already seeded database (``seed_scale --big``) with production
@@ -78,6 +78,7 @@ def main() -> None:
     parser.add_argument("--page", default="", help="only pages whose name contains this")
     parser.add_argument("--profile", action="store_true", help="pyinstrument over the loop")
     parser.add_argument("--queries", action="store_true", help="print each page's SQL")
+    parser.add_argument("--cprofile", action="store_true", help="cProfile, by own time")
     options = parser.parse_args()
     data = ids()
     client = Client(HTTP_HOST="127.0.0.1")
@@ -96,12 +97,19 @@ def main() -> None:
 
             profiler = Profiler(interval=0.0005)
             profiler.start()
+        if options.cprofile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         for _ in range(options.repeat):
             started = time.process_time()
             request(client, path, body)
             times.append(1000 * (time.process_time() - started))
-        if profiler:
+        if options.profile:
             profiler.stop()
+        if options.cprofile:
+            profiler.disable()
         print(
             f"{name:<32} {response.status_code} {len(response.content) / 1024:7.1f} kB "
             f"{len(queries):3} queries  CPU median {statistics.median(times):7.2f} ms  "
@@ -110,8 +118,13 @@ def main() -> None:
         if options.queries:
             for query in queries:
                 print("    ", query["sql"][:300])
-        if profiler:
+        if options.profile:
             print(profiler.output_text(unicode=True, color=False, show_all=False))
+        if options.cprofile:
+            import pstats
+
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
 
 
 if __name__ == "__main__":
