@@ -36,7 +36,6 @@ from prfaq.rendering import page_view
 from reviews.discussion import (
     INLINE_THREADS,
     discussion_for,
-    highlight,
     highlight_quotes,
     needs_attention,
     open_thread_count,
@@ -142,7 +141,7 @@ def render_document_page(
         "revision": revision,
         "is_current": is_current,
         "can_edit": can_edit,
-        "body": document_body(document, revision, discussion),
+        "body": read_view_body(document, revision, discussion),
         "discussion": discussion,
         "reading": reading,
         "thread_form": thread_form,
@@ -158,23 +157,25 @@ def render_document_page(
     return render(request, template, context, status=status)
 
 
-def document_body(document: Document, revision: Revision, discussion=None) -> dict:
-    """The document as it reads, with the discussion's highlights, rendered once per text.
+def document_body(
+    document: Document, revision: Revision, *, highlights=(), link=None, link_kind: str = ""
+) -> dict:
+    """The document as it reads, with the quoted passages of ``highlights`` marked (each
+    linking to ``link(pk)``), rendered once per text.
 
-    A revision's text changes only with its ``updated_at``, and the highlights with the set
-    of quoted open threads, so the HTML is cached under both.
+    A revision's text changes only with its ``updated_at``, and the marks with the quoted
+    threads and where their links go (``link_kind``), so the HTML is cached under those.
     """
-    highlights = discussion.highlights if discussion else []
-    lazy = bool(discussion and discussion.lazy)
     marks = hashlib.sha1(
         repr([(t.pk, t.section, t.quote) for t in highlights]).encode(), usedforsecurity=False
     ).hexdigest()
-    key = f"document-body:{revision.pk}:{revision.updated_at.timestamp()}:{lazy}:{marks}"
+    stamp = revision.updated_at.timestamp()
+    key = f"document-body:{revision.pk}:{stamp}:{link_kind}:{marks}"
     body = cache.get(key)
     if body is None:
         page = page_view(document.outline, revision.as_content(), revision.rendered)
         if highlights:
-            page = highlight(page, discussion, thread_link(document, lazy=lazy))
+            page = highlight_quotes(page, highlights, link=link)
         body = {
             "html": render_to_string(
                 "prfaq/_document_body.html", {"page": page, "title": revision.title}
@@ -184,6 +185,20 @@ def document_body(document: Document, revision: Revision, discussion=None) -> di
         }
         cache.set(key, body, timeout=BODY_CACHE_SECONDS)
     return body
+
+
+def read_view_body(document: Document, revision: Revision, discussion) -> dict:
+    """The read view's text: marks open to the thread beside them, or to its permalink when
+    the threads load lazily."""
+    if discussion is None:
+        return document_body(document, revision)
+    return document_body(
+        document,
+        revision,
+        highlights=discussion.highlights,
+        link=thread_link(document, lazy=discussion.lazy),
+        link_kind=f"read:{discussion.lazy}",
+    )
 
 
 def new_thread_fields(document: Document) -> str:
@@ -254,11 +269,11 @@ def _render_editor(
 ) -> HttpResponse:
     theirs = conflict["sections"] if conflict else {}
     if form.is_bound:
-        content, rendered = (form.content() if form.is_valid() else None), None
+        content = form.content() if form.is_valid() else None
         findings = _live_findings(document, form, content)
     else:
         revision = document.current_revision
-        content, rendered = revision.as_content(), revision.rendered
+        content = revision.as_content()
         findings = GateReport.for_revision(revision).finding_list()
     by_section = _findings_by_section(document, findings)
     sections = []
@@ -284,9 +299,11 @@ def _render_editor(
         "finding_rows": [{"key": k, "findings": v} for k, v in by_section.items()],
         "finding_counts": _counts(findings),
         "faq_words": content.faq_words if content else 0,
-        "page": _with_quotes(document, page_view(document.outline, content, rendered))
-        if content
+        "page": _with_quotes(document, page_view(document.outline, content))
+        if content and form.is_bound
         else None,
+        "body": None if form.is_bound else _saved_body(document),
+        "fields": None if form.is_bound else cache.get(_fields_key(document)),
         "errors": None if content else form.error_summary(),
         "state": _editor_state(conflict=conflict, restored=restored, invalid=content is None),
         "title": document.title,
@@ -295,22 +312,44 @@ def _render_editor(
         "autosave": conflict is None and not restored,
         "can_manage": document.can_manage(request.user),
     }
+    if not form.is_bound and context["fields"] is None:
+        # The fields of a saved revision, rendered by crispy once: it takes a few
+        # milliseconds a field, and a 30-question FAQ has over a hundred of them.
+        fields = render_to_string("prfaq/document_edit.html#editor-fields", context, request)
+        cache.set(_fields_key(document), fields, timeout=BODY_CACHE_SECONDS)
+        context["fields"] = fields
     return render(request, "prfaq/document_edit.html", context, status=status)
 
 
-def _with_quotes(document: Document, page):
-    """The editor's preview highlights the passages open threads are about."""
+def _fields_key(document: Document) -> str:
+    revision = document.current_revision
+    stamp = revision.updated_at.timestamp()
+    return f"editor-fields:{document.pk}:{revision.pk}:{stamp}:{document.version}"
+
+
+def _saved_body(document: Document) -> dict:
+    threads, link, kind = _quoted_threads(document)
+    return document_body(
+        document, document.current_revision, highlights=threads, link=link, link_kind=kind
+    )
+
+
+def _quoted_threads(document: Document) -> tuple[list, object, str]:
+    """The editor's preview highlights the passages open threads are about, linking to the
+    read view: the quoted threads, where a mark links, and a name for that."""
     threads = list(
         document.threads.open().live().exclude(quote="").values_list("pk", "quote", "section",
                                                                       named=True)
     )  # fmt: skip
     if not threads:
-        return page
+        return [], None, ""
     lazy = document.threads.live().count() > INLINE_THREADS
-    inline = thread_link(document, lazy=lazy)
-    read_view = document.get_absolute_url()
-    return highlight_quotes(page, threads, link=lambda pk: inline(pk) if lazy else read_view
-                            + inline(pk))  # fmt: skip
+    return threads, thread_link(document, lazy=lazy, elsewhere=True), f"editor:{lazy}"
+
+
+def _with_quotes(document: Document, page):
+    threads, link, _ = _quoted_threads(document)
+    return highlight_quotes(page, threads, link=link) if threads else page
 
 
 def _live_findings(document: Document, form: DocumentForm, content: Content | None) -> list:

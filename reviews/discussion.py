@@ -287,16 +287,13 @@ def thread_location(thread: Thread) -> str:
     return f"{url}?page={before // THREADS_PER_PAGE + 1}#thread-{thread.pk}"
 
 
-def thread_link(document: Document, *, lazy: bool):
-    """Where a highlight sends the reader: the thread on this page, or its permalink."""
-    if not lazy:
-        return lambda pk: f"#thread-{pk}"
-    return lambda pk: reverse("reviews:thread", args=[document.pk, pk]) + f"#thread-{pk}"
-
-
-def highlight(page: PageView, discussion: Discussion, link) -> PageView:
-    """Mark each open, current thread's quoted passage in the page; clicking opens the thread."""
-    return highlight_quotes(page, discussion.highlights, link=link)
+def thread_link(document: Document, *, lazy: bool, elsewhere: bool = False):
+    """Where a highlight sends the reader: the thread beside the text on the read view
+    (``elsewhere``: from another page), or the thread's permalink when threads load lazily."""
+    if lazy:
+        return lambda pk: reverse("reviews:thread", args=[document.pk, pk]) + f"#thread-{pk}"
+    prefix = document.get_absolute_url() if elsewhere else ""
+    return lambda pk: f"{prefix}#thread-{pk}"
 
 
 def highlight_quotes(page: PageView, threads, *, link) -> PageView:
