@@ -61,18 +61,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     documents = Document.objects.visible_to(request.user)
     if scope == "mine":
         documents = documents.shared_with(request.user)
-    documents = (
-        documents.search(query)
-        .for_listing()
-        .annotate(
-            blockers=F("current_revision__gate_report__blockers"),
-            warnings=F("current_revision__gate_report__warnings"),
-            open_threads=open_thread_count(),
-        )
+    documents = documents.search(query)
+    listing = documents.for_listing().annotate(
+        blockers=F("current_revision__gate_report__blockers"),
+        warnings=F("current_revision__gate_report__warnings"),
+        open_threads=open_thread_count(),
     )
     if not query:
-        documents = documents.order_by("-updated_at", "-pk")
-    page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+        listing = listing.order_by("-updated_at", "-pk")
+    paginator = Paginator(listing, DOCUMENTS_PER_PAGE)
+    paginator.count = documents.count()  # counted without the listing's joins
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "scope": scope,

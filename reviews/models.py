@@ -270,6 +270,8 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # Whether a thread is live (has a comment not deleted) is asked on every page.
+        indexes = [models.Index(fields=["thread", "deleted_at"], name="comment_thread_live_idx")]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} by {self.author_id}"

@@ -116,6 +116,7 @@ def awaiting_review(user, *, limit: int = 10) -> list[Awaiting]:
     assignments = (
         Assignment.objects.filter(round__state=ReviewRound.State.OPEN, user=user)
         .select_related("round__document")
+        .only("role", "round_id", "round__number", "round__due_date", "round__document__title")
         .order_by("round__due_date")[:100]
     )
     rounds = [a.round for a in assignments]
