@@ -64,12 +64,13 @@ def ids() -> dict:
     }
 
 
-def request(client: Client, path: str, body: str):
+def request(client: Client, path: str, body: str, htmx: bool = False):
+    headers = {"HX-Request": "true"} if htmx else {}
     if body:
         return client.post(
-            path, body, content_type="application/x-www-form-urlencoded", HTTP_HX_REQUEST="true"
+            path, body, content_type="application/x-www-form-urlencoded", headers=headers
         )
-    return client.get(path)
+    return client.get(path, headers=headers)
 
 
 def main() -> None:
@@ -83,12 +84,12 @@ def main() -> None:
     data = ids()
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(data["owner"])
-    for name, path, body in pages(data):
+    for name, path, body, htmx in pages(data):
         if options.page and options.page not in name:
             continue
-        response = request(client, path, body)  # warm the caches a real server would have
+        response = request(client, path, body, htmx)  # warm the caches a real server would have
         with CaptureQueriesContext(connection) as captured:
-            request(client, path, body)
+            request(client, path, body, htmx)
         queries = list(captured)  # the next request empties the log
         times = []
         profiler = None
@@ -104,7 +105,7 @@ def main() -> None:
             profiler.enable()
         for _ in range(options.repeat):
             started = time.process_time()
-            request(client, path, body)
+            request(client, path, body, htmx)
             times.append(1000 * (time.process_time() - started))
         if options.profile:
             profiler.stop()
