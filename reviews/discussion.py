@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -132,23 +132,31 @@ def visible_comments(comments: list[Comment]) -> list[Comment]:
     return comments
 
 
+def with_comment_counts(threads):
+    # Meta.ordering does not apply to a grouped query: say it again.
+    return threads.annotate(comment_count=Count("comments")).order_by("created_at", "pk")
+
+
 def threads_for_page(threads) -> list[Thread]:
-    """``threads`` with their first comment, their latest ones and how many they have,
-    in a fixed number of queries however long the threads are."""
-    comments = Comment.objects.select_related("author")
-    threads = threads.select_related("started_by", "resolved_by").annotate(
-        comment_count=Count("comments")
-    )
-    return list(
-        threads.prefetch_related(
-            Prefetch("comments", comments.order_by("created_at", "pk")[:1], to_attr="opening"),
-            Prefetch(
-                "comments",
-                comments.order_by("-created_at", "-pk")[:RECENT_COMMENTS],
-                to_attr="latest",
-            ),
-        )
-    )
+    """``threads`` (from ``with_comment_counts``) with their first comment and their latest
+    ones: every comment of the short threads in one query, two queries per long thread
+    (a page has a bounded number of threads, and long ones are rare)."""
+    threads = list(threads)
+    short = [t for t in threads if t.comment_count <= RECENT_COMMENTS + 1]
+    comments: dict[int, list[Comment]] = {t.pk: [] for t in short}
+    if short:
+        for comment in (
+            Comment.objects.select_related("author")
+            .filter(thread__in=short)
+            .order_by("-created_at", "-pk")
+        ):
+            comments[comment.thread_id].append(comment)
+    for thread in threads:
+        if thread.pk in comments:
+            thread.opening, thread.latest = [], comments[thread.pk]
+        else:
+            load_comments(thread)
+    return threads
 
 
 def load_comments(thread: Thread, *, everything: bool = False) -> None:
@@ -188,6 +196,7 @@ def thread_view(thread: Thread, user, current: CurrentText, *, can_edit: bool) -
 
 
 def thread_views(threads, document: Document, user, *, can_edit: bool) -> list[ThreadView]:
+    """How ``threads`` (from ``with_comment_counts``) show to ``user``."""
     current = CurrentText(document.current_revision)
     views = []
     for thread in threads_for_page(threads):
@@ -236,8 +245,10 @@ def discussion_for(
     hidden = blind or reading
     if hidden:
         summary = []
-    views = [] if hidden or lazy else thread_views(document.threads.live(), document, user,
-                                                    can_edit=can_edit)  # fmt: skip
+    views = []
+    if not (hidden or lazy):
+        threads = with_comment_counts(document.threads.live())
+        views = thread_views(threads, document, user, can_edit=can_edit)
     by_key = {
         spec.key: SectionThreads(spec.key, spec.title, [], lazy=lazy)
         for spec in document.outline.sections

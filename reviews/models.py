@@ -160,6 +160,10 @@ class Thread(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["document", "resolved_at"], name="thread_document_open_idx"),
+            # A section's threads, a page at a time, in order.
+            models.Index(
+                fields=["document", "section", "created_at", "id"], name="thread_section_idx"
+            ),
         ]
 
     def __str__(self) -> str:

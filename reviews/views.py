@@ -31,6 +31,7 @@ from reviews.discussion import (
     thread_location,
     thread_view,
     thread_views,
+    with_comment_counts,
 )
 from reviews.forms import CommentForm, ConcernForm, NewThreadForm, SubmitForm, VerdictForm
 from reviews.gates import Severity
@@ -135,12 +136,11 @@ def section_threads(request: HttpRequest, pk: int, section: str) -> HttpResponse
     threads = document.threads.live().filter(section=section)
     if hides_others(document, request.user):
         threads = threads.none()
-    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(with_comment_counts(threads), THREADS_PER_PAGE)
+    paginator.count = threads.count()  # counted without the comment counts
+    page = paginator.get_page(request.GET.get("page"))
     views = thread_views(
-        threads.filter(pk__in=[t.pk for t in page.object_list]),
-        document,
-        request.user,
-        can_edit=document.is_editor(request.user),
+        page.object_list, document, request.user, can_edit=document.is_editor(request.user)
     )
     context = {
         "document": document,
