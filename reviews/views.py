@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from prfaq.authorizers import get_document_for
 from prfaq.models import Document
 from prfaq.rendering import page_view
-from prfaq.views import document_body, render_document_page
+from prfaq.views import read_view_body, render_document_page
 from reviews.authorizers import get_comment_for, get_thread_for
 from reviews.discussion import (
     THREADS_PER_PAGE,
@@ -119,7 +119,7 @@ def render_thread(
         context |= {
             "discussion": discussion,
             "revision": revision,
-            "body": document_body(document, revision, discussion),
+            "body": read_view_body(document, revision, discussion),
         }
     return render(request, "prfaq/document_detail.html#thread-update", context, status=status)
 
