@@ -429,7 +429,12 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
             base_version=form.cleaned_data["base_version"],
         )
     except EditConflict as conflict:
-        context = {"state": "conflict", "newer": conflict.document.current_revision}
+        newer = (
+            Revision.objects.select_related("author")
+            .only("updated_at", "author__username", "author__first_name", "author__last_name")
+            .get(pk=conflict.document.current_revision_id)
+        )  # who saved and when; not the text
+        context = {"state": "conflict", "newer": newer}
         return render(request, "prfaq/document_edit.html#save-status", context, status=409)
     _forget_unsaved(request, document.pk)
     context = {"state": "saved", "result": result, "document": document}

@@ -23,7 +23,13 @@ def round_page(document: Document, round_: ReviewRound, user) -> dict:
         round_.assignments.select_related("user").order_by("-role", "user__username")
     )
     verdicts = {
-        v.reviewer_id: v for v in round_.verdicts.select_related("revision", "dismissed_by")
+        v.reviewer_id: v
+        for v in round_.verdicts.select_related("revision", "dismissed_by").defer(
+            "revision__content",
+            "revision__rendered",
+            "dismissed_by__content",
+            "dismissed_by__rendered",
+        )
     }
     current_id = document.current_revision_id
     rows = []

@@ -19,8 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from prfaq.authorizers import get_document_for
 from prfaq.models import Document
-from prfaq.rendering import page_view
-from prfaq.views import read_view_body, render_document_page
+from prfaq.views import document_body, read_view_body, render_document_page
 from reviews.authorizers import get_comment_for, get_thread_for
 from reviews.discussion import (
     THREADS_PER_PAGE,
@@ -398,7 +397,12 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _round_or_404(document: Document, number: int) -> ReviewRound:
-    round_ = document.rounds.filter(number=number).first()
+    round_ = (
+        document.rounds.filter(number=number)
+        .select_related("submitted_by", "revision__gate_report")
+        .defer("revision__content", "revision__rendered")
+        .first()
+    )
     if round_ is None:
         raise Http404("This document has no such review round.")
     round_.document = document
@@ -434,15 +438,10 @@ def render_round(request, document, round_, *, verdict_form=None, concern_form=N
         "verdict_form": verdict_form,
         "concern_form": concern_form or ConcernForm(),
         "reading": request.GET.get("reading") == "1",
-        "page": page_view(document.outline, *_current(document)),
+        "body": document_body(document, document.current_revision),
         "title": document.current_revision.title,
     }
     return render(request, "reviews/round_detail.html", context, status=status)
-
-
-def _current(document: Document):
-    revision = document.current_revision
-    return revision.as_content(), revision.rendered
 
 
 def _refuse(request, document, round_, exc, **forms) -> HttpResponse:
