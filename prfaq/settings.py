@@ -153,6 +153,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "prfaq.context_processors.chrome",
                 "reviews.context_processors.inbox",
             ],
         },
