@@ -90,7 +90,7 @@ def session_for(env: dict) -> tuple[str, str, dict]:
         "from prfaq.models import Document; from reviews.models import ReviewRound; "
         "big = Document.objects.get(title__contains='3,000-word'); u = big.owner; "
         "s = SessionStore(); s[SESSION_KEY] = str(u.pk); "
-        "s[BACKEND_SESSION_KEY] = 'prfaq.backends.UserBackend'; "
+        "s[BACKEND_SESSION_KEY] = 'reviews.backends.UserBackend'; "
         "s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s.create(); "
         "r = ReviewRound.objects.select_related('document').first(); "
         "print(json.dumps({'session': s.session_key, 'csrf': _get_new_csrf_string(), "

@@ -1,7 +1,7 @@
 """Signing in with a username and password, and finding the signed-in person per request."""
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from prfaq.models import LEADERSHIP_GROUP, User
 
@@ -13,11 +13,14 @@ class UserBackend(ModelBackend):
     own row spares a query per request.
     """
 
-    def get_user(self, user_id):
+    def user_queryset(self) -> QuerySet:
         leads = User.groups.through.objects.filter(
             user_id=OuterRef("pk"), group__name=LEADERSHIP_GROUP
         )
-        user = User._default_manager.annotate(leads=Exists(leads)).filter(pk=user_id).first()
+        return User._default_manager.annotate(leads=Exists(leads))
+
+    def get_user(self, user_id):
+        user = self.user_queryset().filter(pk=user_id).first()
         if user is None or not self.user_can_authenticate(user):
             return None
         user.is_leader = user.leads  # fills the cached property

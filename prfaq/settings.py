@@ -181,7 +181,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 AUTH_USER_MODEL = "prfaq.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "prfaq.backends.UserBackend",
+    "reviews.backends.UserBackend",
     # Sessions started before UserBackend name this one; they stay signed in.
     "django.contrib.auth.backends.ModelBackend",
 ]

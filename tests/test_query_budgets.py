@@ -20,13 +20,13 @@ from reviews.models import Assignment, Comment, ReviewRound, Verdict
 # so a page that loops over rows fails even under its budget).
 BUDGETS = {
     "empty view (health)": 0,
-    "dashboard": 11,
-    "search": 11,
-    "read view, 300 threads": 7,
+    "dashboard": 10,
+    "search": 10,
+    "read view, 300 threads": 6,
     "its threads, lazily (htmx)": 9,
-    "editor, 3,000 words": 6,
-    "history": 6,
-    "review page": 11,
+    "editor, 3,000 words": 5,
+    "history": 5,
+    "review page": 10,
     "autosave POST (stale: 409)": 12,
     "comment POST": 14,
 }
