@@ -1,15 +1,23 @@
 """Load benchmark: seeded data, gunicorn in production settings, wrk, a table of figures.
 
     uv run python bench/load.py [--sizes 100,10000] [--databases sqlite,postgresql]
-                                [--seconds 8] [--i-know]
+                                [--seconds 8] [--port 8860] [--database-url URL]
+                                [--without-security-middleware | --compare-security]
+                                [--i-know]
 
 For each database and size it seeds a fresh database (seed_scale, with the
 3,000-word document that has 300 threads and 1,000 comments), serves the app
 with gunicorn (3 sync workers, DEBUG off, whitenoise, persistent connections)
 on 127.0.0.1, drives signed-in load with `wrk -t2 -c16`, and prints, per page,
 requests/s and p50/p95/p99 latency next to the empty health view of the same
-server, as a ratio. The table goes to bench/RESULTS.md with the machine, the
-date and the commit. Everything it starts, it stops. Needs Debian's wrk.
+server, as a ratio. The table goes to bench/RESULTS.md with the machine, its
+load, the date and the commit. Everything it starts, it stops. Needs Debian's wrk.
+
+PostgreSQL: the database named in --database-url (default $BENCH_DATABASE_URL,
+else postgres://postgres@127.0.0.1:5432/prfaq_bench) is dropped and created.
+--without-security-middleware serves bench/settings_without_security.py (no CSP,
+no django-axes); --compare-security measures both on the same data, alternately,
+and writes a with/without table instead.
 """
 
 import argparse
@@ -25,10 +33,20 @@ import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8799
-PG_URL = "postgres://postgres@127.0.0.1:5432/prfaq_bench"
+PORT = 8860
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/prfaq_bench")
+WITHOUT_SECURITY = "bench.settings_without_security"
+
+
+def log(message: str) -> None:
+    """Where the run is and how long it took so far, on stderr."""
+    print(f"[{time.monotonic() - STARTED:6.0f}s] {message}", file=sys.stderr, flush=True)
+
+
+STARTED = time.monotonic()
 
 
 def run(*args: str, env: dict, check: bool = True) -> str:
@@ -50,10 +68,14 @@ def fresh_database(kind: str, env: dict) -> dict:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        run("psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c",
-            "DROP DATABASE IF EXISTS prfaq_bench", env=env)  # fmt: skip
-        run("psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c",
-            "CREATE DATABASE prfaq_bench", env=env)  # fmt: skip
+        url = urlparse(PG_URL)
+        name = url.path.lstrip("/")
+        if not re.fullmatch(r"\w+", name):
+            sys.exit(f"{name!r} is not a database name the benchmark will drop and create.")
+        psql = ["psql", "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
+                "-U", url.username or "postgres", "-d", "postgres", "-q", "-c"]  # fmt: skip
+        run(*psql, f"DROP DATABASE IF EXISTS {name}", env=env)
+        run(*psql, f"CREATE DATABASE {name}", env=env)
         env["DATABASE_URL"] = PG_URL
     manage("migrate", "-v0", env=env)
     return env
@@ -68,7 +90,7 @@ def session_for(env: dict) -> tuple[str, str, dict]:
         "from prfaq.models import Document; from reviews.models import ReviewRound; "
         "big = Document.objects.get(title__contains='3,000-word'); u = big.owner; "
         "s = SessionStore(); s[SESSION_KEY] = str(u.pk); "
-        "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; "
+        "s[BACKEND_SESSION_KEY] = 'reviews.backends.UserBackend'; "
         "s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s.create(); "
         "r = ReviewRound.objects.select_related('document').first(); "
         "print(json.dumps({'session': s.session_key, 'csrf': _get_new_csrf_string(), "
@@ -80,7 +102,9 @@ def session_for(env: dict) -> tuple[str, str, dict]:
     return cookie, data["csrf"], data
 
 
-def serve(env: dict) -> subprocess.Popen:
+def serve(env: dict, *, without_security: bool = False) -> subprocess.Popen:
+    if without_security:
+        env = dict(env, DJANGO_SETTINGS_MODULE=WITHOUT_SECURITY)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "prfaq.wsgi", "--bind", f"127.0.0.1:{PORT}",
          "--workers", "3", "--worker-class", "sync", "--log-level", "warning"],
@@ -116,8 +140,8 @@ def worker_memory_mb(server: subprocess.Popen) -> float:
     return max(rss, default=0.0)
 
 
-def wrk(path: str, seconds: int, cookie: str, csrf: str, body: str = "") -> dict:
-    env = dict(os.environ, BENCH_COOKIE=cookie, BENCH_CSRF=csrf)
+def wrk(path: str, seconds: int, cookie: str, csrf: str, body: str = "", htmx: bool = False):
+    env = dict(os.environ, BENCH_COOKIE=cookie, BENCH_CSRF=csrf, BENCH_HTMX="1" if htmx else "")
     if body:
         env |= {"BENCH_METHOD": "POST", "BENCH_BODY": body}
     out = subprocess.run(
@@ -140,34 +164,54 @@ def wait_until_idle() -> None:
         time.sleep(0.2)
 
 
-def pages(ids: dict) -> list[tuple[str, str, str]]:
+def pages(ids: dict) -> list[tuple[str, str, str, bool]]:
+    """(name, path, POST body, sent by htmx) for every page measured."""
     big, doc = ids["big"], ids["round_doc"]
+    # One version behind the document's: every request is refused (409), none saves.
     autosave = (
-        f"title=%5Bseed%5D+The+3%2C000-word+PR%2FFAQ&base_version={ids['version']}"
+        f"title=%5Bseed%5D+The+3%2C000-word+PR%2FFAQ&base_version={ids['version'] - 1}"
         "&faq-TOTAL_FORMS=0&faq-INITIAL_FORMS=0&csrfmiddlewaretoken=" + ids["csrf"]
     )
     return [
-        ("empty view (health)", "/healthz", ""),
-        ("dashboard", "/", ""),
-        ("search", "/?q=tide+alerts", ""),
-        ("read view, 300 threads", f"/documents/{big}/", ""),
-        ("editor, 3,000 words", f"/documents/{big}/edit/", ""),
-        ("history", f"/documents/{big}/history/", ""),
-        ("review page", f"/documents/{doc}/rounds/{ids['round']}/", ""),
-        ("autosave POST (stale: 409)", f"/documents/{big}/autosave/", autosave),
+        ("empty view (health)", "/healthz", "", False),
+        ("dashboard", "/", "", False),
+        ("search", "/?q=tide+alerts", "", False),
+        ("read view, 300 threads", f"/documents/{big}/", "", False),
+        ("its threads, lazily (htmx)", f"/documents/{big}/sections/problem/threads/", "", True),
+        ("editor, 3,000 words", f"/documents/{big}/edit/", "", False),
+        ("history", f"/documents/{big}/history/", "", False),
+        ("review page", f"/documents/{doc}/rounds/{ids['round']}/", "", False),
+        ("autosave POST (stale: 409)", f"/documents/{big}/autosave/", autosave, True),
         ("comment POST", f"/documents/{big}/threads/{ids['thread']}/reply/",
-         f"body=Benchmark+reply&csrfmiddlewaretoken={ids['csrf']}"),
+         f"body=Benchmark+reply&csrfmiddlewaretoken={ids['csrf']}", True),
     ]  # fmt: skip
 
 
+def measure(ids: dict, cookie: str, csrf: str, seconds: int, label: str) -> dict:
+    results = {}
+    for name, path, body, htmx in pages(ids):
+        wait_until_idle()
+        results[name] = wrk(path, seconds, cookie, csrf, body, htmx)
+        log(f"{label}: {name}: {results[name]['rps']:.0f} req/s")
+    return results
+
+
 def main() -> None:
+    global PG_URL, PORT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,10000")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--comments-per-document", type=int, default=30)
+    parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument("--database-url", default=PG_URL, help="the PostgreSQL database to use")
+    security = parser.add_mutually_exclusive_group()
+    security.add_argument("--without-security-middleware", action="store_true")
+    security.add_argument("--compare-security", action="store_true",
+                          help="with and without the CSP and django-axes middleware")  # fmt: skip
     parser.add_argument("--i-know", action="store_true", help="passed on to seed_scale")
     options = parser.parse_args()
+    PORT, PG_URL = options.port, options.database_url
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
     base = dict(
@@ -175,37 +219,80 @@ def main() -> None:
         SECURE_SSL_REDIRECT="0", CONN_MAX_AGE="600", EMAIL_HOST="", LOG_LEVEL="ERROR",
     )  # fmt: skip
     base.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    base.pop("DJANGO_SETTINGS_MODULE", None)
+    load_before = os.getloadavg()
+    log("collectstatic")
     run(sys.executable, "manage.py", "collectstatic", "--noinput", "-v0", env=base)
-    rows = []
+    rows, comparison, notes = [], [], []
     for database in options.databases.split(","):
+        log(f"{database}: a fresh database")
         env = fresh_database(database, base)
         for size in (int(s) for s in options.sizes.split(",")):
             started = time.monotonic()
             args = ["seed_scale", "--documents", str(size), "--big",
                     "--comments-per-document", str(options.comments_per_document)]  # fmt: skip
+            log(f"{database} {size:,}: seeding")
             manage(*args, *(["--i-know"] if options.i_know else []), env=env)
             seed_seconds = time.monotonic() - started
+            log(f"{database} {size:,}: seeded in {seed_seconds:.0f}s")
             cookie, csrf, ids = session_for(env)
             ids["csrf"] = csrf
-            server = serve(env)
-            try:
-                results = {}
-                for name, path, body in pages(ids):
-                    wait_until_idle()
-                    results[name] = wrk(path, options.seconds, cookie, csrf, body)
-                memory = worker_memory_mb(server)
-            finally:
-                stop(server)
+            runs = [False, True] if options.compare_security else [
+                options.without_security_middleware]  # fmt: skip
+            measured = {}
+            for without in runs:
+                label = f"{database} {size:,}" + (" without security" if without else "")
+                server = serve(env, without_security=without)
+                try:
+                    measured[without] = measure(ids, cookie, csrf, options.seconds, label)
+                    memory = worker_memory_mb(server)
+                finally:
+                    stop(server)
+                notes.append(
+                    f"{label}: seeded in {seed_seconds:.0f}s, largest worker RSS after the run "
+                    f"{memory:.0f} MB"
+                )
+                log(notes[-1])
+            results = measured[runs[0]]
             baseline = results["empty view (health)"]["rps"]
             for name, figures in results.items():
                 rows.append((database, size, name, figures, figures["rps"] / baseline))
-            print(
-                f"{database} {size:,} documents (seeded in {seed_seconds:.0f}s), "
-                f"worker RSS {memory:.0f} MB"
-            )
-    table = render(rows)
-    print(table)
-    record(table)
+            if options.compare_security:
+                for name in results:
+                    comparison.append(
+                        (database, size, name, measured[False][name], measured[True][name])
+                    )
+    load_after = os.getloadavg()
+    machine = (
+        f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
+        f"(1-minute; {os.cpu_count()} cores)"
+    )
+    if options.compare_security:
+        table = render_comparison(comparison)
+        title = "CSP and django-axes middleware: with and without"
+    else:
+        table = render(rows)
+        title = "without the CSP and django-axes middleware" if (
+            options.without_security_middleware) else ""  # fmt: skip
+    text = f"{table}\n\n" + "\n".join(f"* {n}" for n in notes)
+    print(text)
+    record(text, title=title, machine=machine)
+    log("done")
+
+
+def render_comparison(rows) -> str:
+    lines = [
+        "| database | documents | page | req/s with | req/s without | difference | p95 ms with "
+        "| p95 ms without |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for database, size, name, with_, without in rows:
+        difference = 100 * (with_["rps"] - without["rps"]) / without["rps"] if without["rps"] else 0
+        lines.append(
+            f"| {database} | {size:,} | {name} | {with_['rps']:.0f} | {without['rps']:.0f} | "
+            f"{difference:+.1f}% | {with_['p95']:.1f} | {without['p95']:.1f} |"
+        )
+    return "\n".join(lines)
 
 
 def render(rows) -> str:
@@ -222,19 +309,23 @@ def render(rows) -> str:
     return "\n".join(lines)
 
 
-def record(table: str) -> None:
+def record(text: str, *, title: str, machine: str) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()  # fmt: skip
     cpus = os.cpu_count()
     header = (
-        f"## Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit}\n\n"
+        f"## Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit}"
+        + (f": {title}" if title else "")
+        + "\n\n"
         f"Machine: {platform.machine()}, {cpus} cores, Python {platform.python_version()}; "
-        "gunicorn 3 sync workers, `wrk -t2 -c16`, persistent connections.\n\n"
+        f"{machine}; gunicorn 3 sync workers, `wrk -t2 -c16`, persistent connections.\n\n"
     )
     path = ROOT / "bench" / "RESULTS.md"
     previous = path.read_text() if path.exists() else "# Benchmark results\n"
-    title, _, rest = previous.partition("\n")
-    path.write_text(f"{title}\n\n{header}{table}\n{rest}")
+    marker = "\n## Run of "
+    head, _, rest = previous.partition(marker)
+    path.write_text(f"{head.rstrip()}\n\n{header}{text}\n{marker}{rest}" if rest else
+                    f"{head.rstrip()}\n\n{header}{text}\n")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,18 +1,22 @@
 -- wrk script: signed-in requests, optional POST body, JSON figures at the end.
--- Environment: BENCH_COOKIE, BENCH_CSRF, BENCH_METHOD, BENCH_BODY.
+-- Environment: BENCH_COOKIE, BENCH_CSRF, BENCH_METHOD, BENCH_BODY, BENCH_HTMX (1: an htmx
+-- request, as the page's own scripts send it).
 local cookie = os.getenv("BENCH_COOKIE") or ""
 local csrf = os.getenv("BENCH_CSRF") or ""
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY") or ""
+local htmx = os.getenv("BENCH_HTMX") == "1"
 
 request = function()
-  local headers = { ["Cookie"] = cookie, ["X-CSRFToken"] = csrf, ["HX-Request"] = "true" }
+  local headers = { ["Cookie"] = cookie, ["X-CSRFToken"] = csrf }
+  if htmx then
+    headers["HX-Request"] = "true"
+  end
   if method == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     headers["Referer"] = "http://127.0.0.1/"
     return wrk.format("POST", nil, headers, body)
   end
-  headers["HX-Request"] = nil
   return wrk.format("GET", nil, headers, nil)
 end
 

@@ -157,6 +157,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "prfaq.context_processors.chrome",
                 "reviews.context_processors.inbox",
             ],
         },
@@ -164,6 +165,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'prfaq.sqlite3'}")}
+
+# Rendered fragments (a revision's text with its highlights, empty forms) under keys that
+# name what they were made from, so an entry is never stale, only unused: each worker
+# process keeps its own, bounded, and needs no invalidation across workers or servers.
+# Nothing that changes under the same key (sessions, counts) is cached here.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 1000)},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A full PR/FAQ posts every section at once; leave room for long FAQs.
@@ -173,6 +185,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 AUTH_USER_MODEL = "prfaq.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "reviews.backends.UserBackend",
+    # Sessions started before UserBackend name this one; they stay signed in.
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Sign-in throttling: 5 failures for one username from one address lock that pair for

@@ -1,11 +1,13 @@
 """Views for drafting: dashboard, create, edit (with autosave and preview), read, history."""
 
+import hashlib
 import re
 from uuid import uuid4
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F
@@ -35,13 +37,14 @@ from prfaq.markdown_io import ImportError_, export_markdown
 from prfaq.models import Document, EditConflict, Revision
 from prfaq.rendering import page_view
 from reviews.discussion import (
+    INLINE_THREADS,
     discussion_for,
-    highlight,
     highlight_quotes,
     needs_attention,
     open_thread_count,
+    thread_link,
 )
-from reviews.forms import CommentForm, NewThreadForm
+from reviews.forms import NewThreadForm
 from reviews.gates import Draft, Finding, run_gates
 from reviews.models import GateReport
 from reviews.rounds import awaiting_review, review_status
@@ -50,6 +53,7 @@ from reviews.workflow import save_draft, start_document
 DOCUMENTS_PER_PAGE = 20
 REVISIONS_PER_PAGE = 25
 UNSAVED_KEY = "unsaved-edits"
+BODY_CACHE_SECONDS = 24 * 3600
 
 
 @login_required
@@ -60,18 +64,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     documents = Document.objects.visible_to(request.user)
     if scope == "mine":
         documents = documents.shared_with(request.user)
-    documents = (
-        documents.search(query)
-        .for_listing()
-        .annotate(
-            blockers=F("current_revision__gate_report__blockers"),
-            warnings=F("current_revision__gate_report__warnings"),
-            open_threads=open_thread_count(),
-        )
+    documents = documents.search(query)
+    listing = documents.for_listing().annotate(
+        blockers=F("current_revision__gate_report__blockers"),
+        warnings=F("current_revision__gate_report__warnings"),
+        open_threads=open_thread_count(),
     )
     if not query:
-        documents = documents.order_by("-updated_at", "-pk")
-    page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+        listing = listing.order_by("-updated_at", "-pk")
+    paginator = Paginator(listing, DOCUMENTS_PER_PAGE)
+    paginator.count = documents.count()  # counted without the listing's joins
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "scope": scope,
@@ -121,8 +124,6 @@ def render_document_page(
     *,
     revision: Revision | None = None,
     thread_form=None,
-    reply_forms: dict | None = None,
-    editing: int | None = None,
     discussion_error: str = "",
     partial: bool = False,
     status: int = 200,
@@ -136,30 +137,21 @@ def render_document_page(
     is_current = revision.pk == document.current_revision_id
     can_edit = document.is_editor(request.user)
     reading = request.GET.get("reading") == "1"
-    page = page_view(document.outline, revision.as_content(), revision.rendered)
     discussion = None
     if is_current:
         discussion = discussion_for(document, request.user, can_edit=can_edit, reading=reading)
-        page = highlight(page, discussion)
-        forms = reply_forms or {}
-        for view in discussion.threads:
-            view.reply_form = forms.get(view.thread.pk) or CommentForm(
-                auto_id=f"id_reply_{view.thread.pk}_%s"
-            )
-        edit_form = forms.get("edit") or CommentForm(auto_id="id_edit_%s")
     context = {
         "document": document,
+        "doc_url": document.get_absolute_url(),
         "revision": revision,
         "is_current": is_current,
         "can_edit": can_edit,
-        "page": page,
+        "body": read_view_body(document, revision, discussion),
         "discussion": discussion,
         "reading": reading,
-        "thread_form": thread_form
-        or NewThreadForm(outline=document.outline, initial={"revision": revision.number}),
-        "editing": editing,
+        "thread_form": thread_form,
+        "thread_fields": None if thread_form or not is_current else new_thread_fields(document),
         "discussion_error": discussion_error,
-        "edit_form": edit_form if discussion else None,
         "review": review_status(document),
         # Submitting starts from a draft or a round that asked for changes.
         "can_submit": document.can_manage(request.user)
@@ -168,6 +160,65 @@ def render_document_page(
     }
     template = "prfaq/document_detail.html" + ("#discussion-update" if partial else "")
     return render(request, template, context, status=status)
+
+
+def document_body(
+    document: Document, revision: Revision, *, highlights=(), link=None, link_kind: str = ""
+) -> dict:
+    """The document as it reads, with the quoted passages of ``highlights`` marked (each
+    linking to ``link(pk)``), rendered once per text.
+
+    A revision's text changes only with its ``updated_at``, and the marks with the quoted
+    threads and where their links go (``link_kind``), so the HTML is cached under those.
+    """
+    marks = hashlib.sha1(
+        repr([(t.pk, t.section, t.quote) for t in highlights]).encode(), usedforsecurity=False
+    ).hexdigest()
+    stamp = revision.updated_at.timestamp()
+    key = f"document-body:{revision.pk}:{stamp}:{link_kind}:{marks}"
+    body = cache.get(key)
+    if body is None:
+        page = page_view(document.outline, revision.as_content(), revision.rendered)
+        if highlights:
+            page = highlight_quotes(page, highlights, link=link)
+        body = {
+            "html": render_to_string(
+                "prfaq/_document_body.html", {"page": page, "title": revision.title}
+            ),
+            "press_release_words": page.press_release_words,
+            "faq_words": page.faq_words,
+        }
+        cache.set(key, body, timeout=BODY_CACHE_SECONDS)
+    return body
+
+
+def read_view_body(document: Document, revision: Revision, discussion) -> dict:
+    """The read view's text: marks open to the thread beside them, or to its permalink when
+    the threads load lazily."""
+    if discussion is None:
+        return document_body(document, revision)
+    return document_body(
+        document,
+        revision,
+        highlights=discussion.highlights,
+        link=thread_link(document, lazy=discussion.lazy),
+        link_kind=f"read:{discussion.lazy}",
+    )
+
+
+def new_thread_fields(document: Document) -> str:
+    """The empty new-comment form's fields, rendered by crispy once per template and revision
+    number: crispy takes milliseconds a form, and an empty form never differs."""
+    revision = document.current_revision.number
+    key = f"new-thread-fields:{document.template}:{revision}"
+    fields = cache.get(key)
+    if fields is None:
+        form = NewThreadForm(outline=document.outline, initial={"revision": revision})
+        fields = render_to_string(
+            "prfaq/document_detail.html#new-thread-fields", {"thread_form": form}
+        )
+        cache.set(key, fields, timeout=None)
+    return fields
 
 
 def _revision_or_404(document: Document, number) -> Revision:
@@ -236,11 +287,11 @@ def _render_editor(
 ) -> HttpResponse:
     theirs = conflict["sections"] if conflict else {}
     if form.is_bound:
-        content, rendered = (form.content() if form.is_valid() else None), None
+        content = form.content() if form.is_valid() else None
         findings = _live_findings(document, form, content)
     else:
         revision = document.current_revision
-        content, rendered = revision.as_content(), revision.rendered
+        content = revision.as_content()
         findings = GateReport.for_revision(revision).finding_list()
     by_section = _findings_by_section(document, findings)
     sections = []
@@ -266,9 +317,11 @@ def _render_editor(
         "finding_rows": [{"key": k, "findings": v} for k, v in by_section.items()],
         "finding_counts": _counts(findings),
         "faq_words": content.faq_words if content else 0,
-        "page": _with_quotes(document, page_view(document.outline, content, rendered))
-        if content
+        "page": _with_quotes(document, page_view(document.outline, content))
+        if content and form.is_bound
         else None,
+        "body": None if form.is_bound else _saved_body(document),
+        "fields": None if form.is_bound else cache.get(_fields_key(document)),
         "errors": None if content else form.error_summary(),
         "state": _editor_state(conflict=conflict, restored=restored, invalid=content is None),
         "title": document.title,
@@ -277,13 +330,44 @@ def _render_editor(
         "autosave": conflict is None and not restored,
         "can_manage": document.can_manage(request.user),
     }
+    if not form.is_bound and context["fields"] is None:
+        # The fields of a saved revision, rendered by crispy once: it takes a few
+        # milliseconds a field, and a 30-question FAQ has over a hundred of them.
+        fields = render_to_string("prfaq/document_edit.html#editor-fields", context, request)
+        cache.set(_fields_key(document), fields, timeout=BODY_CACHE_SECONDS)
+        context["fields"] = fields
     return render(request, "prfaq/document_edit.html", context, status=status)
 
 
+def _fields_key(document: Document) -> str:
+    revision = document.current_revision
+    stamp = revision.updated_at.timestamp()
+    return f"editor-fields:{document.pk}:{revision.pk}:{stamp}:{document.version}"
+
+
+def _saved_body(document: Document) -> dict:
+    threads, link, kind = _quoted_threads(document)
+    return document_body(
+        document, document.current_revision, highlights=threads, link=link, link_kind=kind
+    )
+
+
+def _quoted_threads(document: Document) -> tuple[list, object, str]:
+    """The editor's preview highlights the passages open threads are about, linking to the
+    read view: the quoted threads, where a mark links, and a name for that."""
+    threads = list(
+        document.threads.open().live().exclude(quote="").values_list("pk", "quote", "section",
+                                                                      named=True)
+    )  # fmt: skip
+    if not threads:
+        return [], None, ""
+    lazy = document.threads.live().count() > INLINE_THREADS
+    return threads, thread_link(document, lazy=lazy, elsewhere=True), f"editor:{lazy}"
+
+
 def _with_quotes(document: Document, page):
-    """The editor's preview highlights the passages open threads are about."""
-    threads = document.threads.open().live().exclude(quote="").only("quote", "section")
-    return highlight_quotes(page, threads, link=document.get_absolute_url())
+    threads, link, _ = _quoted_threads(document)
+    return highlight_quotes(page, threads, link=link) if threads else page
 
 
 def _live_findings(document: Document, form: DocumentForm, content: Content | None) -> list:
@@ -366,7 +450,12 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
             )
             _record_save(request, document, result)
     except EditConflict as conflict:
-        context = {"state": "conflict", "newer": conflict.document.current_revision}
+        newer = (
+            Revision.objects.select_related("author")
+            .only("updated_at", "author__username", "author__first_name", "author__last_name")
+            .get(pk=conflict.document.current_revision_id)
+        )  # who saved and when; not the text
+        context = {"state": "conflict", "newer": newer}
         return render(request, "prfaq/document_edit.html#save-status", context, status=409)
     _forget_unsaved(request, document.pk)
     context = {"state": "saved", "result": result, "document": document}

@@ -161,23 +161,32 @@ class Thread(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["document", "resolved_at"], name="thread_document_open_idx"),
+            # A section's threads, a page at a time, in order.
+            models.Index(
+                fields=["document", "section", "created_at", "id"], name="thread_section_idx"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Thread {self.pk} on {self.document_id}/{self.section}"
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('prfaq:document', args=[self.document_id])}#thread-{self.pk}"
+        """The thread's permalink: it sends people to wherever the thread is shown."""
+        return f"{reverse('reviews:thread', args=[self.document_id, self.pk])}#thread-{self.pk}"
 
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
 
-    def is_outdated(self, *, markdown: str, readable: str) -> bool:
-        """The section changed since the thread started, or its quoted passage is gone."""
+    def is_outdated(self, *, digest: str, readable: str) -> bool:
+        """The section changed since the thread started, or its quoted passage is gone.
+
+        ``digest`` is the current section's ``section_digest``, ``readable`` its text as
+        readers see it: both computed once per page, not once per thread.
+        """
         if self.quote and self.quote not in readable:
             return True
-        return section_digest(markdown) != self.section_digest
+        return digest != self.section_digest
 
     def can_resolve(self, user) -> bool:
         return user.pk in (self.document.owner_id, self.started_by_id)
@@ -271,6 +280,8 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # Whether a thread is live (has a comment not deleted) is asked on every page.
+        indexes = [models.Index(fields=["thread", "deleted_at"], name="comment_thread_live_idx")]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} by {self.author_id}"
@@ -324,6 +335,8 @@ class Comment(models.Model):
 class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "NotificationQuerySet":
         """A person's notifications about documents they may still read."""
+        if user.is_leader:  # leaders read every document
+            return self.filter(recipient=user)
         return self.filter(recipient=user, document__in=Document.objects.visible_to(user))
 
 

@@ -23,7 +23,13 @@ def round_page(document: Document, round_: ReviewRound, user) -> dict:
         round_.assignments.select_related("user").order_by("-role", "user__username")
     )
     verdicts = {
-        v.reviewer_id: v for v in round_.verdicts.select_related("revision", "dismissed_by")
+        v.reviewer_id: v
+        for v in round_.verdicts.select_related("revision", "dismissed_by").defer(
+            "revision__content",
+            "revision__rendered",
+            "dismissed_by__content",
+            "dismissed_by__rendered",
+        )
     }
     current_id = document.current_revision_id
     rows = []
@@ -89,7 +95,9 @@ class ReviewStatus:
 
 def review_status(document: Document) -> ReviewStatus:
     rounds = list(
-        document.rounds.select_related("decided_revision", "revision").order_by("-number")[:20]
+        document.rounds.select_related("decided_revision")
+        .defer("feedback_wanted", "decided_revision__content", "decided_revision__rendered")
+        .order_by("-number")[:20]
     )
     latest = rounds[0] if rounds else None
     approved = next((r for r in rounds if r.state == ReviewRound.State.APPROVED), None)
@@ -114,6 +122,7 @@ def awaiting_review(user, *, limit: int = 10) -> list[Awaiting]:
     assignments = (
         Assignment.objects.filter(round__state=ReviewRound.State.OPEN, user=user)
         .select_related("round__document")
+        .only("role", "round_id", "round__number", "round__due_date", "round__document__title")
         .order_by("round__due_date")[:100]
     )
     rounds = [a.round for a in assignments]

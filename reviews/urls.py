@@ -6,6 +6,12 @@ app_name = "reviews"
 
 urlpatterns = [
     path("documents/<int:pk>/threads/", views.thread_new, name="thread_new"),
+    path("documents/<int:pk>/threads/<int:thread_pk>/", views.thread_detail, name="thread"),
+    path(
+        "documents/<int:pk>/sections/<slug:section>/threads/",
+        views.section_threads,
+        name="section_threads",
+    ),
     path("documents/<int:pk>/threads/<int:thread_pk>/reply/", views.thread_reply, name="reply"),
     path(
         "documents/<int:pk>/threads/<int:thread_pk>/resolve/", views.thread_resolve, name="resolve"

@@ -16,13 +16,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from audit.log import Action, record
 from prfaq.authorizers import get_document_for
 from prfaq.models import Document
-from prfaq.rendering import page_view
-from prfaq.views import render_document_page
+from prfaq.views import document_body, read_view_body, render_document_page
 from reviews.authorizers import get_comment_for, get_thread_for
+from reviews.discussion import (
+    THREADS_PER_PAGE,
+    CurrentText,
+    discussion_for,
+    hides_others,
+    load_comments,
+    thread_location,
+    thread_view,
+    thread_views,
+    with_comment_counts,
+)
 from reviews.forms import CommentForm, ConcernForm, NewThreadForm, SubmitForm, VerdictForm
 from reviews.gates import Severity
 from reviews.models import (
@@ -49,19 +60,110 @@ from reviews.workflow import (
 NOTIFICATIONS_PER_PAGE = 25
 
 
-def _done(request: HttpRequest, document: Document, thread_id: int | None, note: str = ""):
+def _done(request: HttpRequest, document: Document, thread: Thread | None, note: str = ""):
+    """After a change to the whole discussion: htmx gets it re-rendered, a form post goes back."""
     if request.htmx:
         return render_document_page(request, document, partial=True)
     if note:
         messages.success(request, note)
-    anchor = f"#thread-{thread_id}" if thread_id else "#discussion"
-    return redirect(document.get_absolute_url() + anchor)
+    if thread is None:
+        return redirect(document.get_absolute_url() + "#discussion")
+    return redirect(thread_location(thread))
 
 
-def _refused(request: HttpRequest, document: Document, *, status: int = 400, **forms):
-    return render_document_page(
-        request, document, partial=bool(request.htmx), status=status, **forms
+def _thread_done(request: HttpRequest, thread: Thread, note: str, *, page_changed: bool = False):
+    """After a change to one thread: htmx gets that thread (with the counts and the highlighted
+    text when they changed), a form post goes back to where the thread is shown."""
+    if request.htmx:
+        return render_thread(request, thread, page_changed=page_changed)
+    messages.success(request, note)
+    return redirect(thread_location(thread))
+
+
+@vary_on_headers("HX-Request")
+def render_thread(
+    request: HttpRequest,
+    thread: Thread,
+    *,
+    reply_form: CommentForm | None = None,
+    editing: int | None = None,
+    edit_form: CommentForm | None = None,
+    error: str = "",
+    page_changed: bool = False,
+    everything: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    """One thread: the fragment htmx swaps in, or a page of its own without JavaScript."""
+    document = thread.document
+    can_edit = document.is_editor(request.user)
+    current = CurrentText(document.current_revision)
+    load_comments(thread, everything=everything)
+    view = thread_view(thread, request.user, current, can_edit=can_edit)
+    if view is not None:
+        view.reply_form, view.error = reply_form, error
+    context = {
+        "document": document,
+        "doc_url": document.get_absolute_url(),
+        "tv": view,
+        "editing": editing,
+        "edit_form": edit_form,
+        "error": error if view is None else "",  # no thread left to show it in
+    }
+    if not request.htmx:
+        spec = document.outline.section(thread.section)
+        context |= {"threads": [view] if view else [], "section_title": spec.title if spec
+                    else thread.section, "section_key": thread.section, "page": None}  # fmt: skip
+        return render(request, "reviews/section_threads.html", context, status=status)
+    if page_changed:
+        discussion = discussion_for(document, request.user, can_edit=can_edit)
+        revision = document.current_revision
+        context |= {
+            "discussion": discussion,
+            "revision": revision,
+            "body": read_view_body(document, revision, discussion),
+        }
+    return render(request, "prfaq/document_detail.html#thread-update", context, status=status)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def section_threads(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """A page of one section's threads: loaded lazily into the read view of a long
+    discussion, and a page of its own without JavaScript."""
+    document = get_document_for(request.user, pk)
+    spec = document.outline.section(section)
+    if spec is None:
+        raise Http404("That section is not part of this document.")
+    threads = document.threads.live().filter(section=section)
+    if hides_others(document, request.user):
+        threads = threads.none()
+    paginator = Paginator(with_comment_counts(threads), THREADS_PER_PAGE)
+    paginator.count = threads.count()  # counted without the comment counts
+    page = paginator.get_page(request.GET.get("page"))
+    views = thread_views(
+        page.object_list, document, request.user, can_edit=document.is_editor(request.user)
     )
+    context = {
+        "document": document,
+        "doc_url": document.get_absolute_url(),
+        "threads": views,
+        "page": page,
+        "section_key": section,
+        "section_title": spec.title,
+    }
+    template = "reviews/section_threads.html" + ("#threads" if request.htmx else "")
+    return render(request, template, context)
+
+
+@login_required
+def thread_detail(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
+    """A thread's permalink: htmx gets the thread (all of it with ``?all=1``); a browser
+    is sent to where the thread is shown, or shown the whole thread with ``?all=1``."""
+    thread = get_thread_for(request.user, pk, thread_pk)
+    everything = request.GET.get("all") == "1"
+    if not request.htmx and not everything:
+        return redirect(thread_location(thread))
+    return render_thread(request, thread, everything=everything)
 
 
 @login_required
@@ -92,8 +194,10 @@ def thread_new(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             record(request, Action.THREAD_STARTED, document=document, target=f"thread {thread.pk}")
-            return _done(request, document, thread.pk, "Comment posted.")
-    return _refused(request, document, thread_form=form)
+            return _done(request, document, thread, "Comment posted.")
+    return render_document_page(
+        request, document, partial=bool(request.htmx), status=400, thread_form=form
+    )
 
 
 @login_required
@@ -101,7 +205,7 @@ def thread_new(request: HttpRequest, pk: int) -> HttpResponse:
 @transaction.atomic
 def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     thread = get_thread_for(request.user, pk, thread_pk)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, auto_id=f"id_reply_{thread.pk}_%s")
     if form.is_valid():
         try:
             comment = thread.reply(by=request.user, body=form.cleaned_data["body"])
@@ -114,12 +218,12 @@ def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
                 document=thread.document,
                 target=f"thread {thread.pk}, comment {comment.pk}",
             )
-            return _done(request, thread.document, thread.pk, "Reply posted.")
+            return _thread_done(request, thread, "Reply posted.")
     if thread.accepts_replies():
-        return _refused(request, thread.document, reply_forms={thread.pk: form})
-    # The thread shows no reply form to put the error in: say it at the top.
+        return render_thread(request, thread, reply_form=form, status=400)
+    # The thread shows no reply form to put the error in: say it above the thread.
     error = " ".join(form.errors.get("body", []))
-    return _refused(request, thread.document, discussion_error=error)
+    return render_thread(request, thread, error=error, status=400)
 
 
 @login_required
@@ -129,7 +233,7 @@ def thread_resolve(request: HttpRequest, pk: int, thread_pk: int) -> HttpRespons
     thread = get_thread_for(request.user, pk, thread_pk)
     thread.resolve(by=request.user)
     record(request, Action.THREAD_RESOLVED, document=thread.document, target=f"thread {thread.pk}")
-    return _done(request, thread.document, thread.pk, "Thread resolved.")
+    return _thread_done(request, thread, "Thread resolved.", page_changed=True)
 
 
 @login_required
@@ -139,7 +243,7 @@ def thread_reopen(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
     thread = get_thread_for(request.user, pk, thread_pk)
     thread.reopen(by=request.user)
     record(request, Action.THREAD_REOPENED, document=thread.document, target=f"thread {thread.pk}")
-    return _done(request, thread.document, thread.pk, "Thread reopened.")
+    return _thread_done(request, thread, "Thread reopened.", page_changed=True)
 
 
 @login_required
@@ -150,9 +254,11 @@ def thread_to_faq(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
     try:
         number = add_thread_to_faq(thread=thread, by=request.user)
     except ValidationError as exc:
+        if request.htmx:
+            return render_thread(request, thread, error=" ".join(exc.messages), status=400)
         messages.error(request, " ".join(exc.messages))
-        return _done(request, thread.document, thread.pk)
-    thread.document.refresh_from_db()
+        return redirect(thread_location(thread))
+    thread.document = get_document_for(request.user, pk)
     record(
         request,
         Action.THREAD_TO_FAQ,
@@ -160,18 +266,16 @@ def thread_to_faq(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
         target=f"thread {thread.pk}",
         detail=f"FAQ question {number}",
     )
-    return _done(request, thread.document, thread.pk, f"Added to the FAQ as question {number}.")
+    note = f"Added to the FAQ as question {number}."
+    return _thread_done(request, thread, note, page_changed=True)
 
 
 @login_required
 def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     comment = get_comment_for(request.user, pk, comment_pk)
-    document = comment.thread.document
     if request.method != "POST":
         comment._check_author(request.user)
-        return render_document_page(
-            request, document, editing=comment.pk, partial=bool(request.htmx)
-        )
+        return render_thread(request, comment.thread, editing=comment.pk, everything=True)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -180,15 +284,17 @@ def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse
                 record(
                     request,
                     Action.COMMENT_EDITED,
-                    document=document,
+                    document=comment.thread.document,
                     target=f"comment {comment.pk}",
                     detail=f"version {comment.version}",
                 )
         except ValidationError as exc:
             form.add_error("body", exc)
         else:
-            return _done(request, document, comment.thread_id, "Comment updated.")
-    return _refused(request, document, editing=comment.pk, reply_forms={"edit": form})
+            return _thread_done(request, comment.thread, "Comment updated.")
+    return render_thread(
+        request, comment.thread, editing=comment.pk, edit_form=form, everything=True, status=400
+    )
 
 
 @login_required
@@ -204,7 +310,8 @@ def comment_delete(request: HttpRequest, pk: int, comment_pk: int) -> HttpRespon
             document=comment.thread.document,
             target=f"comment {comment.pk}",
         )
-    return _done(request, comment.thread.document, comment.thread_id, "Your comment was deleted.")
+    note = "Your comment was deleted."
+    return _thread_done(request, comment.thread, note, page_changed=True)
 
 
 @login_required
@@ -279,7 +386,7 @@ def notification_open(request: HttpRequest, notification_pk: int) -> HttpRespons
                 target=f"notification {notification.pk}",
             )
     if notification.thread_id:
-        return redirect(f"{document.get_absolute_url()}#thread-{notification.thread_id}")
+        return redirect(notification.thread.get_absolute_url())
     round_ = document.rounds.order_by("-number").first()
     if notification.event_id and notification.event.round_id:
         round_ = notification.event.round
@@ -367,7 +474,12 @@ def _submit(request: HttpRequest, document: Document, form: SubmitForm) -> Revie
 
 
 def _round_or_404(document: Document, number: int) -> ReviewRound:
-    round_ = document.rounds.filter(number=number).first()
+    round_ = (
+        document.rounds.filter(number=number)
+        .select_related("submitted_by", "revision__gate_report")
+        .defer("revision__content", "revision__rendered")
+        .first()
+    )
     if round_ is None:
         raise Http404("This document has no such review round.")
     round_.document = document
@@ -404,15 +516,10 @@ def render_round(request, document, round_, *, verdict_form=None, concern_form=N
         "verdict_form": verdict_form,
         "concern_form": concern_form or ConcernForm(),
         "reading": request.GET.get("reading") == "1",
-        "page": page_view(document.outline, *_current(document)),
+        "body": document_body(document, document.current_revision),
         "title": document.current_revision.title,
     }
     return render(request, "reviews/round_detail.html", context, status=status)
-
-
-def _current(document: Document):
-    revision = document.current_revision
-    return revision.as_content(), revision.rendered
 
 
 def _refuse(request, document, round_, exc, **forms) -> HttpResponse:

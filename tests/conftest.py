@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from prfaq.content import Content, FaqEntry
 from prfaq.document_templates import TEMPLATES
@@ -142,6 +143,12 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts without fragments another test rendered (ids repeat across tests)."""
+    cache.clear()
 
 
 # The XSS corpus made into a document, for the security tests and the browser test.

@@ -19,7 +19,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from prfaq.content import Content, FaqEntry
 from prfaq.demo_data import RENTROLL
@@ -100,7 +100,16 @@ class Command(BaseCommand):
         )  # fmt: skip
         if options["big"]:
             self._big_document(users)
+        self._analyze()
         self.stdout.write(self.style.SUCCESS("Seeded."))
+
+    def _analyze(self) -> None:
+        """Fresh planner statistics after a bulk load, as autovacuum would make in time: without
+        them PostgreSQL plans for empty tables (sequential scans, parallel heap scans)."""
+        if connection.in_atomic_block:
+            return  # inside a test's transaction; VACUUM cannot run there
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
     def _users(self, count: int) -> list:
         User = get_user_model()

@@ -1,0 +1,132 @@
+"""Time the benchmark's pages in-process, and profile one of them.
+
+    DATABASE_URL=sqlite:////tmp/prfaq-bench.sqlite3 uv run python bench/pages.py
+        [--repeat 50] [--page "read view"] [--profile] [--queries]
+
+Runs against an already seeded database (``seed_scale --big``) with production
+settings (DEBUG off, persistent connections), signed in as the big document's
+author, through Django's test client: the whole middleware stack, no HTTP
+server, no wrk. It counts this process's CPU time, not the clock, so other
+work on a busy machine hardly moves the figures; on SQLite that includes the
+database's work, on PostgreSQL the server's share is not counted. ``--profile``
+runs pyinstrument over the named page's loop and prints where the time goes;
+``--queries`` prints the SQL each page runs.
+"""
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+os.environ.update(
+    DEBUG=os.environ.get("BENCH_DEBUG", "0"),
+    SECRET_KEY="bench-only-" + "k" * 50,
+    ALLOWED_HOSTS="127.0.0.1,testserver",
+    SECURE_SSL_REDIRECT="0",
+    CONN_MAX_AGE="600",
+    EMAIL_HOST="",
+    LOG_LEVEL="ERROR",
+)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prfaq.settings")
+
+import django  # noqa: E402
+
+django.setup()
+logging.getLogger("django.request").setLevel(logging.ERROR)  # the 409s are expected
+
+from django.db import connection  # noqa: E402
+from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.load import pages  # noqa: E402
+from prfaq.models import Document  # noqa: E402
+from reviews.models import ReviewRound  # noqa: E402
+
+
+def ids() -> dict:
+    big = Document.objects.get(title__contains="3,000-word")
+    round_ = ReviewRound.objects.select_related("document").first()
+    return {
+        "big": big.pk,
+        "version": big.version,
+        "round_doc": round_.document_id,
+        "round": round_.number,
+        "thread": big.threads.first().pk,
+        "csrf": _get_new_csrf_string(),
+        "owner": big.owner,
+    }
+
+
+def request(client: Client, path: str, body: str, htmx: bool = False):
+    headers = {"HX-Request": "true"} if htmx else {}
+    if body:
+        return client.post(
+            path, body, content_type="application/x-www-form-urlencoded", headers=headers
+        )
+    return client.get(path, headers=headers)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--page", default="", help="only pages whose name contains this")
+    parser.add_argument("--profile", action="store_true", help="pyinstrument over the loop")
+    parser.add_argument("--queries", action="store_true", help="print each page's SQL")
+    parser.add_argument("--cprofile", action="store_true", help="cProfile, by own time")
+    options = parser.parse_args()
+    data = ids()
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(data["owner"])
+    for name, path, body, htmx in pages(data):
+        if options.page and options.page not in name:
+            continue
+        response = request(client, path, body, htmx)  # warm the caches a real server would have
+        with CaptureQueriesContext(connection) as captured:
+            request(client, path, body, htmx)
+        queries = list(captured)  # the next request empties the log
+        times = []
+        profiler = None
+        if options.profile:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+        if options.cprofile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        for _ in range(options.repeat):
+            started = time.process_time()
+            request(client, path, body, htmx)
+            times.append(1000 * (time.process_time() - started))
+        if options.profile:
+            profiler.stop()
+        if options.cprofile:
+            profiler.disable()
+        print(
+            f"{name:<32} {response.status_code} {len(response.content) / 1024:7.1f} kB "
+            f"{len(queries):3} queries  CPU median {statistics.median(times):7.2f} ms  "
+            f"min {min(times):7.2f} ms"
+        )
+        if options.queries:
+            for query in queries:
+                print("    ", query["sql"][:300])
+        if options.profile:
+            print(profiler.output_text(unicode=True, color=False, show_all=False))
+        if options.cprofile:
+            import pstats
+
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""Long discussions: the read view sends counts, each section's threads load a page at a
+time (htmx, or plain links), thread actions answer with that thread, long threads fold."""
+
+import pytest
+from django.urls import reverse
+
+from reviews.discussion import INLINE_THREADS, RECENT_COMMENTS, THREADS_PER_PAGE
+from reviews.forms import CommentForm
+from reviews.models import BlindReading, Comment, Thread
+from tests.conftest import full_content, make_document, make_user
+
+HTMX = {"HX-Request": "true"}
+
+
+def add_threads(document, people, count: int, *, section: str = "problem") -> list[Thread]:
+    threads = Thread.objects.bulk_create(
+        Thread(
+            document=document, revision=document.current_revision, section=section, quote="",
+            section_digest="", started_by=people[i % len(people)],
+        )
+        for i in range(count)
+    )  # fmt: skip
+    Comment.objects.bulk_create(
+        Comment(thread=t, author=t.started_by, body=f"Point {i}", body_html=f"<p>Point {i}</p>")
+        for i, t in enumerate(threads)
+    )
+    return threads
+
+
+@pytest.fixture
+def long_discussion(author):
+    document = make_document(owner=author, content=full_content())
+    people = [make_user(f"person{i}") for i in range(3)]
+    threads = add_threads(document, people, INLINE_THREADS + 15)
+    return document, threads
+
+
+def test_the_read_view_of_a_long_discussion_sends_counts_and_links(client, author, long_discussion):
+    document, threads = long_discussion
+    client.force_login(author)
+    page = client.get(reverse("prfaq:document", args=[document.pk])).content.decode()
+    section_url = reverse("reviews:section_threads", args=[document.pk, "problem"])
+    assert f"{len(threads)} open" in page
+    assert f'hx-get="{section_url}" hx-trigger="revealed"' in page
+    assert f'<a href="{section_url}">Read the {len(threads)} threads on Problem</a>' in page
+    assert "Point 0" not in page and 'class="thread card' not in page
+
+
+def test_a_sections_threads_load_a_page_at_a_time(client, author, long_discussion):
+    document, threads = long_discussion
+    client.force_login(author)
+    url = reverse("reviews:section_threads", args=[document.pk, "problem"])
+    fragment = client.get(url, headers=HTMX).content.decode()
+    assert "<nav" not in fragment
+    assert fragment.count('class="thread card') == THREADS_PER_PAGE
+    assert "Point 0<" in fragment and f"Point {THREADS_PER_PAGE}<" not in fragment
+    assert f'hx-get="{url}?page=2" hx-trigger="revealed"' in fragment
+    last = client.get(url, {"page": 4}, headers=HTMX).content.decode()
+    assert f"Point {len(threads) - 1}<" in last and "hx-trigger" not in last
+    # Without JavaScript: a page of its own, with links to the other pages.
+    page = client.get(url, {"page": 2}).content.decode()
+    assert "<nav" in page and "Earlier threads" in page and "Later threads" in page
+    assert f"Point {THREADS_PER_PAGE}<" in page
+
+
+def test_unknown_sections_are_404_and_blind_readers_see_no_threads(
+    client, author, teammate, long_discussion
+):
+    document, _ = long_discussion
+    client.force_login(teammate)
+    unknown = reverse("reviews:section_threads", args=[document.pk, "astrology"])
+    assert client.get(unknown).status_code == 404
+    document.status = document.Status.IN_REVIEW
+    document.save(update_fields=["status"])
+    BlindReading.objects.create(user=teammate, document=document)
+    url = reverse("reviews:section_threads", args=[document.pk, "problem"])
+    assert "Point 0" not in client.get(url, headers=HTMX).content.decode()
+
+
+def test_a_thread_permalink_goes_to_the_page_that_shows_it(client, author, long_discussion):
+    document, threads = long_discussion
+    client.force_login(author)
+    thread = threads[THREADS_PER_PAGE + 1]
+    response = client.get(reverse("reviews:thread", args=[document.pk, thread.pk]))
+    url = reverse("reviews:section_threads", args=[document.pk, "problem"])
+    assert response.url == f"{url}?page=2#thread-{thread.pk}"
+    small = make_document(owner=author, content=full_content())
+    (first,) = add_threads(small, [author], 1)
+    response = client.get(reverse("reviews:thread", args=[small.pk, first.pk]))
+    assert response.url == f"/documents/{small.pk}/#thread-{first.pk}"
+
+
+def test_a_quote_in_a_long_discussion_links_to_the_thread_permalink(
+    client, author, long_discussion
+):
+    document, _ = long_discussion
+    client.force_login(author)
+    client.post(
+        reverse("reviews:thread_new", args=[document.pk]),
+        {"section": "problem", "quote": "misread tides", "body": "Which?"},
+    )
+    thread = Thread.objects.exclude(quote="").get()
+    page = client.get(reverse("prfaq:document", args=[document.pk])).content.decode()
+    permalink = reverse("reviews:thread", args=[document.pk, thread.pk])
+    assert (
+        f'<a href="{permalink}#thread-{thread.pk}" data-thread="{thread.pk}">misread tides' in page
+    )
+
+
+def test_a_reply_by_htmx_answers_with_that_thread_only(client, author, long_discussion):
+    document, threads = long_discussion
+    client.force_login(author)
+    url = reverse("reviews:reply", args=[document.pk, threads[0].pk])
+    response = client.post(url, {"body": "Agreed."}, headers=HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith(f'<article id="thread-{threads[0].pk}"')
+    assert page.count("<article") == 1 and "Agreed." in page and "<nav" not in page
+    assert "hx-swap-oob" not in page  # nothing else on the page changed
+    response = client.post(url, {"body": ""}, headers=HTMX)
+    assert response.status_code == 400 and "Write something first" in response.content.decode()
+
+
+def test_resolving_by_htmx_updates_the_counts_and_the_highlights(client, author, long_discussion):
+    document, threads = long_discussion
+    client.force_login(author)
+    url = reverse("reviews:resolve", args=[document.pk, threads[0].pk])
+    page = client.post(url, headers=HTMX).content.decode()
+    assert "Reopen" in page
+    assert f'id="open-count" hx-swap-oob="true">{len(threads) - 1} open' in page
+    assert 'id="resolved-count" hx-swap-oob="true">1 resolved' in page
+    assert 'id="document-body" data-revision="1" hx-swap-oob="true"' in page
+
+
+def test_a_long_thread_shows_its_first_and_latest_comments(client, author, document):
+    client.force_login(author)
+    (thread,) = add_threads(document, [author], 1)
+    Comment.objects.bulk_create(
+        Comment(thread=thread, author=author, body=f"Reply {i}", body_html=f"<p>Reply {i}</p>")
+        for i in range(RECENT_COMMENTS + 5)
+    )
+    page = client.get(reverse("prfaq:document", args=[document.pk])).content.decode()
+    assert "Point 0<" in page and f"Reply {RECENT_COMMENTS + 4}<" in page
+    assert "Reply 0<" not in page and "Show 5 earlier comments" in page
+    everything = reverse("reviews:thread", args=[document.pk, thread.pk]) + "?all=1"
+    fragment = client.get(everything, headers=HTMX).content.decode()
+    assert "Reply 0<" in fragment and "earlier comment" not in fragment
+    assert "Reply 0<" in client.get(everything).content.decode()  # without JavaScript too
+
+
+def test_the_written_out_reply_box_is_what_the_form_renders():
+    """_thread.html writes the reply textarea out for speed; it must match the widget."""
+    rendered = str(CommentForm(auto_id="id_reply_7_%s")["body"])
+    with open("templates/reviews/_thread.html") as template:
+        written = template.read()
+    expected = rendered.replace("id_reply_7_", "id_reply_{{ tv.thread.pk }}_")
+    assert expected in written
+    assert CommentForm.base_fields["body"].help_text in written

@@ -1,0 +1,130 @@
+"""Every page the benchmark measures runs a bounded number of SQL queries, the same with
+more documents, revisions, comments, threads and verdicts (issue 7).
+
+The data comes from seed_scale (with the 3,000-word document: 300 threads, 1,000
+comments), then grows: more documents, revisions on the big document, replies on the
+thread the comment POST answers, verdicts on the round the review page shows.
+"""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.load import pages
+from prfaq.models import Document, Revision, User
+from reviews.models import Assignment, Comment, ReviewRound, Verdict
+
+# The most queries each page may run (the counts are asserted equal before and after growth,
+# so a page that loops over rows fails even under its budget).
+BUDGETS = {
+    "empty view (health)": 0,
+    "dashboard": 10,
+    "search": 10,
+    "read view, 300 threads": 6,
+    "its threads, lazily (htmx)": 9,
+    "editor, 3,000 words": 5,
+    "history": 5,
+    "review page": 10,
+    "autosave POST (stale: 409)": 12,
+    "comment POST": 14,
+}
+
+
+def seed(documents: int) -> None:
+    call_command(
+        "seed_scale", "--documents", str(documents), "--comments-per-document", "6",
+        "--revisions-per-document", "2", "--users", "12", "--big",
+    )  # fmt: skip
+
+
+def page_ids() -> dict:
+    big = Document.objects.get(title__contains="3,000-word")
+    round_ = ReviewRound.objects.order_by("pk").first()
+    return {
+        "big": big.pk,
+        "version": big.version,
+        "round_doc": round_.document_id,
+        "round": round_.number,
+        "thread": big.threads.order_by("pk").first().pk,
+        "csrf": "x",
+    }
+
+
+def query_counts(client: Client, ids: dict) -> dict[str, int]:
+    counts = {}
+    for name, path, body, htmx in pages(ids):
+        headers = {"HX-Request": "true"} if htmx else {}
+        with CaptureQueriesContext(connection) as queries:
+            if body:
+                response = client.post(
+                    path, body, content_type="application/x-www-form-urlencoded", headers=headers
+                )
+            else:
+                response = client.get(path, headers=headers)
+        assert response.status_code in (200, 409), name
+        counts[name] = len(queries)
+    return counts
+
+
+def grow(ids: dict) -> None:
+    """More of everything a page might loop over."""
+    seed(40)
+    big = Document.objects.get(pk=ids["big"])
+    Revision.objects.bulk_create(
+        Revision(document=big, number=n, author=big.owner, title=big.title, sealed=True)
+        for n in range(2, 60)
+    )
+    people = list(User.objects.order_by("pk"))
+    Comment.objects.bulk_create(
+        Comment(thread_id=ids["thread"], author=people[i % len(people)], body=f"more {i}",
+                body_html=f"<p>more {i}</p>")
+        for i in range(60)
+    )  # fmt: skip
+    round_ = ReviewRound.objects.get(document_id=ids["round_doc"], number=ids["round"])
+    reviewers = [
+        User.objects.create(username=f"seed-reviewer-{i}", first_name=f"R{i}") for i in range(25)
+    ]
+    Assignment.objects.bulk_create(
+        Assignment(round=round_, user=person, role="reviewer") for person in reviewers
+    )
+    Verdict.objects.bulk_create(
+        Verdict(round=round_, reviewer=person, revision=round_.revision, big_idea="yes",
+                should_we="no", plan="not_yet", decision="request_changes", rationale="More.")
+        for person in reviewers
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_every_page_runs_a_fixed_number_of_queries_whatever_the_size(client):
+    seed(5)
+    ids = page_ids()
+    # The replied-to thread is long from the start, like a busy thread.
+    Comment.objects.bulk_create(
+        Comment(thread_id=ids["thread"], author_id=Document.objects.get(pk=ids["big"]).owner_id,
+                body=f"early {i}", body_html=f"<p>early {i}</p>")
+        for i in range(15)
+    )  # fmt: skip
+    client.force_login(Document.objects.get(pk=ids["big"]).owner)
+    query_counts(client, ids)  # the first visit fills the caches, as on a running server
+    small = query_counts(client, ids)
+    grow(ids)
+    assert Document.objects.count() > 40 and Comment.objects.count() > 1300
+    large = query_counts(client, ids)
+    assert large == small
+    over = {name: n for name, n in large.items() if n > BUDGETS[name]}
+    assert over == {}, f"over budget: {over} (budgets {BUDGETS})"
+
+
+@pytest.mark.django_db
+def test_cold_pages_stay_within_budget_too(client, django_assert_max_num_queries):
+    """A worker that has cached nothing yet runs no more queries than a warm one."""
+    seed(5)
+    ids = page_ids()
+    client.force_login(Document.objects.get(pk=ids["big"]).owner)
+    for name, path, body, htmx in pages(ids):
+        if body:
+            continue
+        with django_assert_max_num_queries(BUDGETS[name] + 1):  # + a gate report, once
+            client.get(path, headers={"HX-Request": "true"} if htmx else {})
