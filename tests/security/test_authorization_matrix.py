@@ -215,6 +215,9 @@ ROWS: dict[str, list[Case]] = {
     "prfaq:preview": [Case("edit", (POST,), only(EDITORS, post=200))],
     "prfaq:sharing": [Case("share", (GET, POST), only({"author"}))],
     "reviews:thread_new": [Case("comment", (POST,), anyone())],
+    # A thread's permalink sends a browser to where the thread is shown.
+    "reviews:thread": [Case("read", (GET,), anyone(get=302))],
+    "reviews:section_threads": [Case("read", (GET,), anyone())],
     "reviews:reply": [Case("comment", (POST,), anyone())],
     "reviews:subscription": [Case("comment", (POST,), anyone())],
     "reviews:blind_reading": [Case("comment", (POST,), anyone())],
@@ -551,6 +554,8 @@ def request_for(cell: Cell, world: World, *, missing: bool = False) -> tuple[str
         kwargs["number"] = 1
     if "<int:concern_pk>" in route:
         kwargs["concern_pk"] = doc.concern_pk
+    if "<slug:section>" in route:
+        kwargs["section"] = "problem"
     if "<int:notification_pk>" in route:
         owner = cell.role if variant == "own" and cell.role != "anonymous" else "author"
         if variant == "others":
