@@ -43,6 +43,7 @@ class AuditEntry(models.Model):
         CONCERN_RAISED = "concern_raised", "raised a blocking concern"
         CONCERN_RESOLVED = "concern_resolved", "resolved a blocking concern"
         WITHDRAWN = "withdrawn", "withdrew a review"
+        ADMIN_CHANGED = "admin_changed", "changed something in the admin"
 
     # Stored in UTC (USE_TZ), whatever the server's zone.
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from prfaq.models import Document
+from prfaq.models import Document, User
 from reviews.models import Comment, Notification, Thread
 from reviews.workflow import raise_concern
 from tests.conftest import PASSWORD, full_content, make_document, make_user
@@ -220,6 +220,30 @@ def password_changed(client, world):
     return c.post(reverse("password_change"), data)
 
 
+def admin_changed(client, world):
+    staff = make_user("staff", is_staff=True, is_superuser=True)
+    document = world["document"]
+    c = as_(client, staff)
+    data = {
+        "title": document.title,
+        "owner": world["author"].pk,
+        "template": document.template,
+        "status": document.status,
+        "restricted": "on",
+        "collaborators": "",
+        "updated_at_0": "2026-11-27",
+        "updated_at_1": "12:00:00",
+        "current_revision": document.current_revision_id,
+        "creation_token": "",
+    }
+    response = c.post(reverse("admin:prfaq_document_change", args=[document.pk]), data)
+    assert response.status_code == 302, (
+        getattr(response, "context", None) and response.context["adminform"].form.errors
+    )
+    assert Document.objects.get(pk=document.pk).restricted
+    return response
+
+
 def refused(client, world):
     restricted = make_document(owner=world["author"], title="Secret", restricted=True)
     return as_(client, world["teammate"]).get(reverse("prfaq:document", args=[restricted.pk]))
@@ -252,6 +276,7 @@ SCENARIOS = {
     Action.SIGNED_OUT: (signed_out, "teammate"),
     Action.PASSWORD_CHANGED: (password_changed, "teammate"),
     Action.REFUSED: (refused, "teammate"),
+    Action.ADMIN_CHANGED: (admin_changed, "staff"),
 }
 
 
@@ -276,7 +301,8 @@ def test_each_action_writes_exactly_one_entry_with_who_what_when_where(client, w
     if who is None:
         assert entry.actor is None and entry.username == "teammate"  # the name that was tried
     else:
-        assert entry.actor == world[who] and entry.username == world[who].username
+        actor = world[who] if who in world else User.objects.get(username=who)
+        assert entry.actor == actor and entry.username == who
 
 
 def test_document_entries_name_the_document_and_what_changed(client, world):
@@ -318,6 +344,13 @@ def test_a_refused_action_is_logged_once_and_changes_nothing(client, world):
     assert [e.action for e in entries] == [Action.REFUSED]
     assert entries[0].actor == world["teammate"] and entries[0].detail.startswith("403")
     assert Comment.objects.get(pk=comment.pk).body == "What about river mouths?"
+
+
+def test_an_admin_form_that_does_not_save_writes_no_change(client, world):
+    staff = make_user("staff", is_staff=True, is_superuser=True)
+    url = reverse("admin:prfaq_document_change", args=[world["document"].pk])
+    assert as_(client, staff).post(url, {"title": ""}).status_code == 200
+    assert not AuditEntry.objects.filter(action=Action.ADMIN_CHANGED).exists()
 
 
 def test_csrf_failures_are_refusals(world):
