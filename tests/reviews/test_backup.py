@@ -414,7 +414,7 @@ def restore_elsewhere(archive: Path, database_url: str, out: Path) -> None:
     and takes new rows."""
     for args in (("migrate", "-v0"), ("import_all", str(archive)), ("export_all", str(out))):
         done = manage(*args, database_url=database_url)
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == 0, f"{args[0]} on {database_url}: {done.stderr[-3000:]}"
     new = manage("shell", "-v0", "-c", NEW_ROWS, database_url=database_url)
     assert new.returncode == 0, new.stderr
     ids, consistent = new.stdout.splitlines()
