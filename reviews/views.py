@@ -339,11 +339,11 @@ def subscription(request: HttpRequest, pk: int) -> HttpResponse:
 @transaction.atomic
 def blind_reading(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_document_for(request.user, pk)
-    if request.POST.get("hide") == "1":
+    hide = request.POST.get("hide") == "1"
+    if hide:
         BlindReading.objects.get_or_create(user=request.user, document=document)
     else:
         BlindReading.objects.filter(user=request.user, document=document).delete()
-    hide = request.POST.get("hide") == "1"
     record(request, Action.BLIND_READING_CHANGED, document=document, detail="on" if hide else "off")
     return _done(request, document, None)
 
