@@ -4,8 +4,20 @@ from axes.helpers import get_client_ip_address
 from django.http import HttpRequest
 
 from audit.models import AuditEntry
+from prfaq.pagecache import changed
 
 Action = AuditEntry.Action
+
+# Acts that change nothing a page shows (the Inbox badge is filled in per request).
+UNSEEN = {
+    Action.SIGNED_IN,
+    Action.SIGN_IN_FAILED,
+    Action.SIGNED_OUT,
+    Action.PASSWORD_CHANGED,
+    Action.REFUSED,
+    Action.NOTIFICATION_READ,
+    Action.NOTIFICATIONS_READ,
+}
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -26,10 +38,19 @@ def record(
     user=None,
     username: str = "",
 ) -> AuditEntry:
-    """Write one entry; call it inside the transaction of the change it records."""
+    """Write one entry; call it inside the transaction of the change it records.
+
+    A change also moves the counters cached pages are keyed on (``prfaq.pagecache``):
+    the document's, or for a change in the admin, every page's.
+    """
     if user is None and request is not None:
         user = getattr(request, "user", None)
     actor = user if user is not None and user.is_authenticated else None
+    if action not in UNSEEN:
+        changed(
+            document_id=getattr(document, "pk", document),
+            everything=action == Action.ADMIN_CHANGED,
+        )
     return AuditEntry.objects.create(
         actor=actor,
         username=(username or (actor.get_username() if actor else ""))[:150],

@@ -27,7 +27,8 @@ class AuditRefusalMiddleware:
         if _changes_admin(request):
             with transaction.atomic():
                 response = self.get_response(request)
-                if response.status_code == 302:
+                # Not the redirect to the admin's sign-in page that anyone else gets.
+                if response.status_code == 302 and request.user.is_staff:
                     record(request, Action.ADMIN_CHANGED)
         else:
             response = self.get_response(request)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 
+from prfaq.pagecache import CSRF_MARK, rendering_for_cache
+
 
 def chrome(request) -> dict:
     """The navigation's links and the assets' URLs.
@@ -32,3 +34,9 @@ def _chrome(static_url: str, urlconf: str) -> dict:
         "admin": reverse("admin:index"),
         "logout": reverse("logout"),
     }
+
+
+def csrf_for_page_cache(request) -> dict:
+    """A page rendered for the page cache carries a placeholder CSRF token, filled in per
+    request (``prfaq.pagecache``); other pages keep Django's own."""
+    return {"csrf_token": CSRF_MARK} if rendering_for_cache(request) else {}

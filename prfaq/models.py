@@ -140,6 +140,9 @@ class Document(models.Model):
     creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Bumped by every recorded change to the document or its discussion and reviews, in
+    # the change's transaction: the document's cached pages are keyed on it (pagecache).
+    activity = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -341,3 +344,21 @@ class Revision(models.Model):
         if not self.sealed:
             Revision.objects.filter(pk=self.pk).update(sealed=True)
             self.sealed = True
+
+
+class Stamp(models.Model):
+    """A counter that moves whenever what pages show may have changed.
+
+    ``site`` moves with every recorded change, ``everything`` with changes that may touch
+    any page (the admin, management commands). Cached pages are keyed on them
+    (``prfaq.pagecache``).
+    """
+
+    SITE = "site"
+    EVERYTHING = "everything"
+
+    name = models.CharField(max_length=20, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

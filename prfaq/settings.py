@@ -159,6 +159,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "prfaq.context_processors.chrome",
                 "reviews.context_processors.inbox",
+                "prfaq.context_processors.csrf_for_page_cache",
             ],
         },
     },
@@ -174,7 +175,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 1000)},
-    }
+    },
+    # Whole pages per person, under keys that move with every change (prfaq.pagecache);
+    # fewer entries, as a page is up to 512 kB.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 200)},
+    },
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

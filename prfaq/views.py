@@ -35,6 +35,7 @@ from prfaq.forms import (
 )
 from prfaq.markdown_io import ImportError_, export_markdown
 from prfaq.models import Document, EditConflict, Revision
+from prfaq.pagecache import cached_page, document_page
 from prfaq.rendering import page_view
 from reviews.discussion import (
     INLINE_THREADS,
@@ -59,6 +60,10 @@ BODY_CACHE_SECONDS = 24 * 3600
 @login_required
 @vary_on_headers("HX-Request")
 def dashboard(request: HttpRequest) -> HttpResponse:
+    return cached_page(request, lambda: _dashboard(request))
+
+
+def _dashboard(request: HttpRequest) -> HttpResponse:
     scope = "mine" if request.GET.get("scope") == "mine" else "team"
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     documents = Document.objects.visible_to(request.user)
@@ -106,15 +111,18 @@ def document_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    document = get_document_for(request.user, pk)
-    return render_document_page(request, document)
+    return document_page(request, pk, lambda document: render_document_page(request, document))
 
 
 @login_required
 def revision_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    document = get_document_for(request.user, pk)
-    revision = _revision_or_404(document, number)
-    return render_document_page(request, document, revision=revision)
+    return document_page(
+        request,
+        pk,
+        lambda document: render_document_page(
+            request, document, revision=_revision_or_404(document, number)
+        ),
+    )
 
 
 @vary_on_headers("HX-Request")
@@ -231,14 +239,13 @@ def _revision_or_404(document: Document, number) -> Revision:
 def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return _keep_unsaved_and_sign_in(request, pk)
+    if request.method != "POST" and not _has_unsaved(request, pk):
+        return document_page(request, pk, lambda d: _editor(request, d), action="edit")
     document = get_document_for(request.user, pk, action="edit")
     outline = document.outline
     if request.method != "POST":
         restored = _restore_unsaved(request, document)
-        form = restored or DocumentForm.for_revision(
-            outline=outline, revision=document.current_revision, version=document.version
-        )
-        return _render_editor(request, document, form, restored=restored is not None)
+        return _render_editor(request, document, restored, restored=True)
     form = DocumentForm(request.POST, outline=outline)
     if not form.is_valid():
         return _render_editor(request, document, form, status=400)
@@ -274,6 +281,18 @@ def _record_save(request: HttpRequest, document: Document, result) -> None:
             target=f"revision {result.revision.number}",
             detail=f"version {result.version}",
         )
+
+
+def _editor(request: HttpRequest, document: Document) -> HttpResponse:
+    form = DocumentForm.for_revision(
+        outline=document.outline, revision=document.current_revision, version=document.version
+    )
+    return _render_editor(request, document, form)
+
+
+def _has_unsaved(request: HttpRequest, pk: int) -> bool:
+    stash = request.session.get(UNSAVED_KEY)
+    return bool(stash) and stash.get("pk") == pk
 
 
 def _render_editor(
@@ -521,11 +540,8 @@ def _keep_unsaved_and_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
 
 
-def _restore_unsaved(request: HttpRequest, document: Document) -> DocumentForm | None:
-    stash = request.session.get(UNSAVED_KEY)
-    if not stash or stash.get("pk") != document.pk:
-        return None
-    del request.session[UNSAVED_KEY]
+def _restore_unsaved(request: HttpRequest, document: Document) -> DocumentForm:
+    stash = request.session.pop(UNSAVED_KEY)
     data = QueryDict(mutable=True)
     for key, values in stash["fields"].items():
         data.setlist(key, values)
@@ -536,7 +552,10 @@ def _restore_unsaved(request: HttpRequest, document: Document) -> DocumentForm |
 
 @login_required
 def document_history(request: HttpRequest, pk: int) -> HttpResponse:
-    document = get_document_for(request.user, pk)
+    return document_page(request, pk, lambda document: _history(request, document))
+
+
+def _history(request: HttpRequest, document: Document) -> HttpResponse:
     revisions = document.revisions.select_related("author").defer("content", "rendered")
     page = Paginator(revisions, REVISIONS_PER_PAGE).get_page(request.GET.get("page"))
     titles = {spec.key: spec.title for spec in document.outline.sections} | {"title": "Title"}

@@ -21,6 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from audit.log import Action, record
 from prfaq.authorizers import get_document_for
 from prfaq.models import Document
+from prfaq.pagecache import cached_page, document_page
 from prfaq.views import document_body, read_view_body, render_document_page
 from reviews.authorizers import get_comment_for, get_thread_for
 from reviews.discussion import (
@@ -130,7 +131,10 @@ def render_thread(
 def section_threads(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     """A page of one section's threads: loaded lazily into the read view of a long
     discussion, and a page of its own without JavaScript."""
-    document = get_document_for(request.user, pk)
+    return document_page(request, pk, lambda document: _section_threads(request, document, section))
+
+
+def _section_threads(request: HttpRequest, document, section: str) -> HttpResponse:
     spec = document.outline.section(section)
     if spec is None:
         raise Http404("That section is not part of this document.")
@@ -163,7 +167,11 @@ def thread_detail(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
     everything = request.GET.get("all") == "1"
     if not request.htmx and not everything:
         return redirect(thread_location(thread))
-    return render_thread(request, thread, everything=everything)
+    return cached_page(
+        request,
+        lambda: render_thread(request, thread, everything=everything),
+        document=thread.document,
+    )
 
 
 @login_required
@@ -497,9 +505,11 @@ def review_current(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def round_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    document = get_document_for(request.user, pk)
-    round_ = _round_or_404(document, number)
-    return render_round(request, document, round_)
+    return document_page(
+        request,
+        pk,
+        lambda document: render_round(request, document, _round_or_404(document, number)),
+    )
 
 
 def render_round(request, document, round_, *, verdict_form=None, concern_form=None, status=200):
@@ -628,7 +638,10 @@ def withdraw(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
-    document = get_document_for(request.user, pk)
+    return document_page(request, pk, lambda document: _timeline(request, document))
+
+
+def _timeline(request: HttpRequest, document: Document) -> HttpResponse:
     events = document.events.select_related("actor", "revision").order_by("-created_at", "-pk")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "reviews/timeline.html", {"document": document, "page": page})

@@ -4,7 +4,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from prfaq.content import Content, FaqEntry
 from prfaq.document_templates import TEMPLATES
@@ -149,6 +149,7 @@ def _fast_password_hashing(settings) -> None:
 def _empty_cache() -> None:
     """Each test starts without fragments another test rendered (ids repeat across tests)."""
     cache.clear()
+    caches["pages"].clear()
 
 
 # The XSS corpus made into a document, for the security tests and the browser test.

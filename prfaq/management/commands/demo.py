@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from prfaq.demo_data import DEMO_PASSWORD, seed_demo
+from prfaq.pagecache import changed
 
 
 class Command(BaseCommand):
@@ -29,6 +30,8 @@ class Command(BaseCommand):
             raise SystemExit(2)
         call_command("migrate", interactive=False, verbosity=0)
         created = seed_demo()
+        if created:
+            changed(everything=True)
         if created:
             self.stdout.write(self.style.SUCCESS(f"Seeded {', '.join(created)}."))
         else:

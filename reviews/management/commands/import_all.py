@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from prfaq.pagecache import changed
 from reviews.backup import Archive, ArchiveError, count_lines, restore
 
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         try:
             with Archive(path) as archive:
                 counts = restore(archive)
+            changed(everything=True)  # servers already running show the restored rows
         except ArchiveError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write("\n".join(count_lines(counts)))

@@ -25,6 +25,7 @@ from prfaq.content import Content, FaqEntry
 from prfaq.demo_data import RENTROLL
 from prfaq.document_templates import PRFAQ
 from prfaq.models import Document, Revision
+from prfaq.pagecache import changed
 from prfaq.rendering import render_content
 from reviews.gates import Draft, Severity, run_gates
 from reviews.models import Assignment, Comment, GateReport, ReviewRound, Thread, Verdict
@@ -100,6 +101,7 @@ class Command(BaseCommand):
         )  # fmt: skip
         if options["big"]:
             self._big_document(users)
+        changed(everything=True)  # servers already running show the new rows
         self._analyze()
         self.stdout.write(self.style.SUCCESS("Seeded."))
 
