@@ -38,20 +38,17 @@ def record(
     user=None,
     username: str = "",
 ) -> AuditEntry:
-    """Write one entry; call it inside the transaction of the change it records.
+    """Write one entry; call it inside the transaction of the change it records, after
+    the change.
 
     A change also moves the counters cached pages are keyed on (``prfaq.pagecache``):
-    the document's, or for a change in the admin, every page's.
+    the document's, or for a change in the admin, every page's. They are the
+    transaction's last writes (see ``changed``).
     """
     if user is None and request is not None:
         user = getattr(request, "user", None)
     actor = user if user is not None and user.is_authenticated else None
-    if action not in UNSEEN:
-        changed(
-            document_id=getattr(document, "pk", document),
-            everything=action == Action.ADMIN_CHANGED,
-        )
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor=actor,
         username=(username or (actor.get_username() if actor else ""))[:150],
         action=action,
@@ -61,6 +58,12 @@ def record(
         request=_described(request),
         detail=detail[:500],
     )
+    if action not in UNSEEN:
+        changed(
+            document_id=getattr(document, "pk", document),
+            everything=action == Action.ADMIN_CHANGED,
+        )
+    return entry
 
 
 def _described(request: HttpRequest | None) -> str:

@@ -3,7 +3,7 @@
     uv run python bench/load.py [--sizes 100,10000] [--databases sqlite,postgresql]
                                 [--seconds 8] [--port 8860] [--database-url URL]
                                 [--without-security-middleware | --compare-security]
-                                [--i-know]
+                                [--without-page-cache | --compare-page-cache] [--i-know]
 
 For each database and size it seeds a fresh database (seed_scale, with the
 3,000-word document that has 300 threads and 1,000 comments), serves the app
@@ -18,6 +18,12 @@ else postgres://postgres@127.0.0.1:5432/prfaq_bench) is dropped and created.
 --without-security-middleware serves bench/settings_without_security.py (no CSP,
 no django-axes); --compare-security measures both on the same data, alternately,
 and writes a with/without table instead.
+
+The page cache (prfaq.pagecache) serves a page seen again, with nothing changed, without
+rendering it; wrk asks for the same page over and over, so its figures are those of pages
+seen again. --without-page-cache serves with PAGE_CACHE=0 (every request renders the page:
+the first visit, or the first after a change); --compare-page-cache measures both on the
+same data and writes a table for each.
 """
 
 import argparse
@@ -102,9 +108,10 @@ def session_for(env: dict) -> tuple[str, str, dict]:
     return cookie, data["csrf"], data
 
 
-def serve(env: dict, *, without_security: bool = False) -> subprocess.Popen:
+def serve(env: dict, *, without_security: bool = False, page_cache: bool = True):
     if without_security:
         env = dict(env, DJANGO_SETTINGS_MODULE=WITHOUT_SECURITY)
+    env = dict(env, PAGE_CACHE="1" if page_cache else "0")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "prfaq.wsgi", "--bind", f"127.0.0.1:{PORT}",
          "--workers", "3", "--worker-class", "sync", "--log-level", "warning"],
@@ -209,6 +216,11 @@ def main() -> None:
     security.add_argument("--without-security-middleware", action="store_true")
     security.add_argument("--compare-security", action="store_true",
                           help="with and without the CSP and django-axes middleware")  # fmt: skip
+    caching = parser.add_mutually_exclusive_group()
+    caching.add_argument("--without-page-cache", action="store_true",
+                         help="every request renders its page (PAGE_CACHE=0)")  # fmt: skip
+    caching.add_argument("--compare-page-cache", action="store_true",
+                         help="with and without the page cache, a table each")  # fmt: skip
     parser.add_argument("--i-know", action="store_true", help="passed on to seed_scale")
     options = parser.parse_args()
     PORT, PG_URL = options.port, options.database_url
@@ -223,7 +235,10 @@ def main() -> None:
     load_before = os.getloadavg()
     log("collectstatic")
     run(sys.executable, "manage.py", "collectstatic", "--noinput", "-v0", env=base)
-    rows, comparison, notes = [], [], []
+    if options.compare_page_cache and options.compare_security:
+        sys.exit("--compare-page-cache and --compare-security: one comparison at a time.")
+    caches = [True, False] if options.compare_page_cache else [not options.without_page_cache]
+    rows, comparison, notes = {cache: [] for cache in caches}, [], []
     for database in options.databases.split(","):
         log(f"{database}: a fresh database")
         env = fresh_database(database, base)
@@ -240,11 +255,12 @@ def main() -> None:
             runs = [False, True] if options.compare_security else [
                 options.without_security_middleware]  # fmt: skip
             measured = {}
-            for without in runs:
-                label = f"{database} {size:,}" + (" without security" if without else "")
-                server = serve(env, without_security=without)
+            for without, cache in ((w, c) for w in runs for c in caches):
+                label = (f"{database} {size:,}" + (" without security" if without else "")
+                         + ("" if cache else " without the page cache"))  # fmt: skip
+                server = serve(env, without_security=without, page_cache=cache)
                 try:
-                    measured[without] = measure(ids, cookie, csrf, options.seconds, label)
+                    measured[without, cache] = measure(ids, cookie, csrf, options.seconds, label)
                     memory = worker_memory_mb(server)
                 finally:
                     stop(server)
@@ -253,15 +269,18 @@ def main() -> None:
                     f"{memory:.0f} MB"
                 )
                 log(notes[-1])
-            results = measured[runs[0]]
-            baseline = results["empty view (health)"]["rps"]
-            for name, figures in results.items():
-                rows.append((database, size, name, figures, figures["rps"] / baseline))
+            for cache in caches:
+                results = measured[runs[0], cache]
+                baseline = results["empty view (health)"]["rps"]
+                for name, figures in results.items():
+                    rows[cache].append((database, size, name, figures, figures["rps"] / baseline))
+            results = measured[runs[0], caches[0]]
             if options.compare_security:
                 for name in results:
                     comparison.append(
-                        (database, size, name, measured[False][name], measured[True][name])
-                    )
+                        (database, size, name, measured[False, caches[0]][name],
+                         measured[True, caches[0]][name])
+                    )  # fmt: skip
     load_after = os.getloadavg()
     machine = (
         f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
@@ -270,10 +289,22 @@ def main() -> None:
     if options.compare_security:
         table = render_comparison(comparison)
         title = "CSP and django-axes middleware: with and without"
+    elif options.compare_page_cache:
+        table = (
+            "With the page cache (wrk's figures: a page seen again, nothing changed):\n\n"
+            f"{render(rows[True])}\n\n"
+            "Without the page cache (`PAGE_CACHE=0`: every request renders its page, as a first "
+            f"visit or the first after a change does):\n\n{render(rows[False])}"
+        )
+        title = "with and without the page cache"
     else:
-        table = render(rows)
-        title = "without the CSP and django-axes middleware" if (
-            options.without_security_middleware) else ""  # fmt: skip
+        table = render(rows[caches[0]])
+        title = ", ".join(
+            words for words, on in (
+                ("without the CSP and django-axes middleware", options.without_security_middleware),
+                ("without the page cache", options.without_page_cache),
+            ) if on
+        )  # fmt: skip
     text = f"{table}\n\n" + "\n".join(f"* {n}" for n in notes)
     print(text)
     record(text, title=title, machine=machine)

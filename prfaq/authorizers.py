@@ -10,15 +10,18 @@ from prfaq.models import Document
 Action = Literal["read", "edit", "manage"]
 
 
-def get_document_for(user, pk: int, *, action: Action = "read") -> Document:
-    """The document if ``user`` may ``action`` it.
+def get_document_for(user, pk: int, *, action: Action = "read", with_text: bool = True) -> Document:
+    """The document if ``user`` may ``action`` it, with its current revision unless not
+    ``with_text`` (a save locks and reads the revision itself).
 
     404 for anyone who may not know it exists (restricted, unknown, anonymous);
     403 for people who may read it but not do this.
     """
+    related = ("owner", "current_revision") if with_text else ("owner",)
     document = (
         Document.objects.visible_to(user)
-        .select_related("owner", "current_revision")
+        .select_related(*related)
+        .defer("search_text")  # the whole text again, for search only
         .filter(pk=pk)
         .first()
     )

@@ -40,7 +40,10 @@ class User(AbstractUser):
 
 
 class EditConflict(Exception):
-    """A save was based on a version someone else has since replaced."""
+    """A save was based on a version someone else has since replaced.
+
+    ``document`` is the document as the save found it: its version and current revision.
+    """
 
     def __init__(self, document: "Document") -> None:
         super().__init__("This document was changed since you started editing.")
@@ -244,8 +247,12 @@ class Document(models.Model):
         the same author coalesce into their newest unsealed revision; a checkpoint
         (the Save button) seals the revision it writes.
         """
-        locked = Document.objects.select_for_update().get(pk=self.pk)
-        current = Revision.objects.get(pk=locked.current_revision_id)
+        locked = (
+            Document.objects.select_for_update()
+            .only("version", "current_revision_id")
+            .get(pk=self.pk)
+        )
+        current = Revision.objects.defer("rendered").get(pk=locked.current_revision_id)
         if title == current.title and content == current.as_content():
             if checkpoint:
                 current.seal()  # Save right after an autosave keeps what the autosave wrote

@@ -23,6 +23,7 @@ bounded (``CACHES["pages"]``).
 import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.db.models import F
@@ -40,14 +41,19 @@ RENDERING = "_rendering_for_page_cache"
 
 
 def changed(*, document_id: int | None = None, everything: bool = False) -> None:
-    """Move the counters; call it inside the transaction of the change."""
-    names = [Stamp.SITE, Stamp.EVERYTHING] if everything else [Stamp.SITE]
-    bumped = Stamp.objects.filter(name__in=names).update(value=F("value") + 1)
-    if bumped < len(names):  # a new (or flushed) database: make the rows, then move them
-        Stamp.objects.bulk_create([Stamp(name=n) for n in names], ignore_conflicts=True)
-        Stamp.objects.filter(name__in=names).update(value=F("value") + 1)
+    """Move the counters; call it inside the transaction of the change, as its last write.
+
+    Every change moves the one ``site`` row, so every writer waits for it: the rows are
+    locked in one order (the document, ``everything``, ``site``) and ``site`` last, so
+    that whoever holds it waits for nothing else and two changes cannot deadlock.
+    """
     if document_id is not None:
         Document.objects.filter(pk=document_id).update(activity=F("activity") + 1)
+    for name in [Stamp.EVERYTHING, Stamp.SITE] if everything else [Stamp.SITE]:
+        if not Stamp.objects.filter(name=name).update(value=F("value") + 1):
+            # A new (or flushed) database: make the row, then move it.
+            Stamp.objects.bulk_create([Stamp(name=name)], ignore_conflicts=True)
+            Stamp.objects.filter(name=name).update(value=F("value") + 1)
 
 
 def stamps_of(user) -> tuple[int | None, int | None]:
@@ -110,7 +116,10 @@ def cached_page(
 def _may_cache(request: HttpRequest) -> bool:
     # A page showing flash messages shows them once.
     return (
-        request.method == "GET" and request.user.is_authenticated and not len(get_messages(request))
+        settings.PAGE_CACHE
+        and request.method == "GET"
+        and request.user.is_authenticated
+        and not len(get_messages(request))
     )
 
 

@@ -177,13 +177,14 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 1000)},
     },
     # Whole pages per person, under keys that move with every change (prfaq.pagecache);
-    # fewer entries, as a page is up to 512 kB.
+    # fewer entries, as a page is up to 512 kB. PAGE_CACHE=0 renders every request.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
         "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 200)},
     },
 }
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A full PR/FAQ posts every section at once; leave room for long FAQs.

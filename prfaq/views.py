@@ -420,6 +420,8 @@ def _editor_state(*, conflict: dict | None, restored: bool, invalid: bool) -> st
 
 def _render_conflict(request: HttpRequest, document: Document, form: DocumentForm) -> HttpResponse:
     """The editor with the user's text kept, the newer text beside it, and the new base version."""
+    # The conflict names the document as locked (its version); the editor needs all of it.
+    document = Document.objects.select_related("owner", "current_revision").get(pk=document.pk)
     newer = document.current_revision
     newer_content = newer.as_content()
     mine = form.content()
@@ -453,7 +455,7 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
             {"state": "signed-out", "pk": pk},
             status=401,
         )
-    document = get_document_for(request.user, pk, action="edit")
+    document = get_document_for(request.user, pk, action="edit", with_text=False)
     form = DocumentForm(request.POST, outline=document.outline)
     if not form.is_valid():
         context = {"state": "invalid", "errors": form.error_summary()}

@@ -186,6 +186,14 @@ def test_commands_that_write_move_every_page_on(author, document):
     assert queries(reader, url)[0] > 2
 
 
+def test_page_cache_off_renders_every_request(author, document, settings):
+    settings.PAGE_CACHE = False
+    client = signed_in(author)
+    url = reverse("prfaq:document", args=[document.pk])
+    first = queries(client, url)[0]
+    assert queries(client, url)[0] == first > 3
+
+
 @pytest.mark.parametrize("method", ["head", "options"])
 def test_only_gets_are_cached(author, document, method):
     client = signed_in(author)
