@@ -3,7 +3,8 @@
     uv run python bench/load.py [--sizes 100,10000] [--databases sqlite,postgresql]
                                 [--seconds 8] [--port 8860] [--database-url URL]
                                 [--without-security-middleware | --compare-security]
-                                [--without-page-cache | --compare-page-cache] [--i-know]
+                                [--without-page-cache | --compare-page-cache]
+                                [--pages "dashboard,POST"] [--i-know]
 
 For each database and size it seeds a fresh database (seed_scale, with the
 3,000-word document that has 300 threads and 1,000 comments), serves the app
@@ -45,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PORT = 8860
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/prfaq_bench")
 WITHOUT_SECURITY = "bench.settings_without_security"
+ONLY: list[str] = []  # --pages: measure only the pages whose names contain one of these
 
 
 def log(message: str) -> None:
@@ -197,6 +199,8 @@ def pages(ids: dict) -> list[tuple[str, str, str, bool]]:
 def measure(ids: dict, cookie: str, csrf: str, seconds: int, label: str) -> dict:
     results = {}
     for name, path, body, htmx in pages(ids):
+        if ONLY and name != "empty view (health)" and not any(word in name for word in ONLY):
+            continue
         wait_until_idle()
         results[name] = wrk(path, seconds, cookie, csrf, body, htmx)
         log(f"{label}: {name}: {results[name]['rps']:.0f} req/s")
@@ -221,9 +225,12 @@ def main() -> None:
                          help="every request renders its page (PAGE_CACHE=0)")  # fmt: skip
     caching.add_argument("--compare-page-cache", action="store_true",
                          help="with and without the page cache, a table each")  # fmt: skip
+    parser.add_argument("--pages", default="", help="only pages whose names contain one of "
+                        "these (comma-separated), beside the empty view")  # fmt: skip
     parser.add_argument("--i-know", action="store_true", help="passed on to seed_scale")
     options = parser.parse_args()
     PORT, PG_URL = options.port, options.database_url
+    ONLY[:] = [word for word in options.pages.split(",") if word]
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
     base = dict(

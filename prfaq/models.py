@@ -42,12 +42,14 @@ class User(AbstractUser):
 class EditConflict(Exception):
     """A save was based on a version someone else has since replaced.
 
-    ``document`` is the document as the save found it: its version and current revision.
+    ``document`` is the document as the save found it: its version and current revision;
+    ``revision``, when the refusal read it, that current revision with its author.
     """
 
-    def __init__(self, document: "Document") -> None:
+    def __init__(self, document: "Document", revision: "Revision | None" = None) -> None:
         super().__init__("This document was changed since you started editing.")
         self.document = document
+        self.revision = revision
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,7 @@ from reviews.forms import NewThreadForm
 from reviews.gates import Draft, Finding, run_gates
 from reviews.models import GateReport
 from reviews.rounds import awaiting_review, review_status
-from reviews.workflow import save_draft, start_document
+from reviews.workflow import refuse_if_stale, save_draft, start_document
 
 DOCUMENTS_PER_PAGE = 20
 REVISIONS_PER_PAGE = 25
@@ -249,16 +249,16 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = DocumentForm(request.POST, outline=outline)
     if not form.is_valid():
         return _render_editor(request, document, form, status=400)
+    save = {
+        "document": document,
+        "title": form.cleaned_data["title"],
+        "content": form.content(faq_action=request.POST.get("faq_action", "")),
+        "base_version": form.cleaned_data["base_version"],
+    }
     try:
+        refuse_if_stale(**save)
         with transaction.atomic():
-            result = save_draft(
-                document=document,
-                by=request.user,
-                title=form.cleaned_data["title"],
-                content=form.content(faq_action=request.POST.get("faq_action", "")),
-                base_version=form.cleaned_data["base_version"],
-                checkpoint=True,
-            )
+            result = save_draft(**save, by=request.user, checkpoint=True)
             _record_save(request, document, result)
     except EditConflict as conflict:
         return _render_conflict(request, conflict.document, form)
@@ -460,18 +460,19 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         context = {"state": "invalid", "errors": form.error_summary()}
         return render(request, "prfaq/document_edit.html#save-status", context, status=400)
+    save = {
+        "document": document,
+        "title": form.cleaned_data["title"],
+        "content": form.content(),
+        "base_version": form.cleaned_data["base_version"],
+    }
     try:
+        refuse_if_stale(**save)
         with transaction.atomic():
-            result = save_draft(
-                document=document,
-                by=request.user,
-                title=form.cleaned_data["title"],
-                content=form.content(),
-                base_version=form.cleaned_data["base_version"],
-            )
+            result = save_draft(**save, by=request.user)
             _record_save(request, document, result)
     except EditConflict as conflict:
-        newer = (
+        newer = conflict.revision or (
             Revision.objects.select_related("author")
             .only("updated_at", "author__username", "author__first_name", "author__last_name")
             .get(pk=conflict.document.current_revision_id)

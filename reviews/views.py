@@ -174,59 +174,67 @@ def thread_detail(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
     )
 
 
+# Thread actions change inside one transaction and answer after it has committed: no lock
+# (on SQLite, the whole database's) is held while the answer renders.
+
+
 @login_required
 @require_POST
-@transaction.atomic
 def thread_new(request: HttpRequest, pk: int) -> HttpResponse:
-    document = get_document_for(request.user, pk)
-    form = NewThreadForm(request.POST, outline=document.outline)
-    if form.is_valid():
-        number = form.cleaned_data["revision"]
-        revision = (
-            document.revisions.filter(number=number).first()
-            if number
-            else document.current_revision
-        )
-        try:
-            if revision is None:
-                raise ValidationError("That revision of the document does not exist.")
-            thread = Thread.start(
-                document=document,
-                revision=revision,
-                section=form.cleaned_data["section"],
-                quote=form.cleaned_data["quote"],
-                by=request.user,
-                body=form.cleaned_data["body"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            record(request, Action.THREAD_STARTED, document=document, target=f"thread {thread.pk}")
-            return _done(request, document, thread, "Comment posted.")
+    with transaction.atomic():
+        document = get_document_for(request.user, pk)
+        form = NewThreadForm(request.POST, outline=document.outline)
+        thread = _start_thread(request, document, form) if form.is_valid() else None
+    if thread is not None:
+        return _done(request, document, thread, "Comment posted.")
     return render_document_page(
         request, document, partial=bool(request.htmx), status=400, thread_form=form
     )
 
 
+def _start_thread(request: HttpRequest, document: Document, form: NewThreadForm) -> Thread | None:
+    number = form.cleaned_data["revision"]
+    revision = document.revisions.filter(number=number).first() if number else (
+        document.current_revision)  # fmt: skip
+    try:
+        if revision is None:
+            raise ValidationError("That revision of the document does not exist.")
+        thread = Thread.start(
+            document=document,
+            revision=revision,
+            section=form.cleaned_data["section"],
+            quote=form.cleaned_data["quote"],
+            by=request.user,
+            body=form.cleaned_data["body"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    record(request, Action.THREAD_STARTED, document=document, target=f"thread {thread.pk}")
+    return thread
+
+
 @login_required
 @require_POST
-@transaction.atomic
 def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
-    thread = get_thread_for(request.user, pk, thread_pk)
-    form = CommentForm(request.POST, auto_id=f"id_reply_{thread.pk}_%s")
-    if form.is_valid():
-        try:
-            comment = thread.reply(by=request.user, body=form.cleaned_data["body"])
-        except ValidationError as exc:
-            form.add_error("body", exc)
-        else:
-            record(
-                request,
-                Action.REPLIED,
-                document=thread.document,
-                target=f"thread {thread.pk}, comment {comment.pk}",
-            )
-            return _thread_done(request, thread, "Reply posted.")
+    with transaction.atomic():
+        thread = get_thread_for(request.user, pk, thread_pk)
+        form = CommentForm(request.POST, auto_id=f"id_reply_{thread.pk}_%s")
+        comment = None
+        if form.is_valid():
+            try:
+                comment = thread.reply(by=request.user, body=form.cleaned_data["body"])
+            except ValidationError as exc:
+                form.add_error("body", exc)
+            else:
+                record(
+                    request,
+                    Action.REPLIED,
+                    document=thread.document,
+                    target=f"thread {thread.pk}, comment {comment.pk}",
+                )
+    if comment is not None:
+        return _thread_done(request, thread, "Reply posted.")
     if thread.accepts_replies():
         return render_thread(request, thread, reply_form=form, status=400)
     # The thread shows no reply form to put the error in: say it above the thread.
@@ -236,21 +244,25 @@ def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@transaction.atomic
 def thread_resolve(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
-    thread = get_thread_for(request.user, pk, thread_pk)
-    thread.resolve(by=request.user)
-    record(request, Action.THREAD_RESOLVED, document=thread.document, target=f"thread {thread.pk}")
+    with transaction.atomic():
+        thread = get_thread_for(request.user, pk, thread_pk)
+        thread.resolve(by=request.user)
+        record(
+            request, Action.THREAD_RESOLVED, document=thread.document, target=f"thread {thread.pk}"
+        )
     return _thread_done(request, thread, "Thread resolved.", page_changed=True)
 
 
 @login_required
 @require_POST
-@transaction.atomic
 def thread_reopen(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
-    thread = get_thread_for(request.user, pk, thread_pk)
-    thread.reopen(by=request.user)
-    record(request, Action.THREAD_REOPENED, document=thread.document, target=f"thread {thread.pk}")
+    with transaction.atomic():
+        thread = get_thread_for(request.user, pk, thread_pk)
+        thread.reopen(by=request.user)
+        record(
+            request, Action.THREAD_REOPENED, document=thread.document, target=f"thread {thread.pk}"
+        )
     return _thread_done(request, thread, "Thread reopened.", page_changed=True)
 
 
@@ -307,17 +319,17 @@ def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-@transaction.atomic
 def comment_delete(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
-    comment = get_comment_for(request.user, pk, comment_pk)
-    if not comment.is_deleted:
-        comment.delete_by(by=request.user)
-        record(
-            request,
-            Action.COMMENT_DELETED,
-            document=comment.thread.document,
-            target=f"comment {comment.pk}",
-        )
+    with transaction.atomic():
+        comment = get_comment_for(request.user, pk, comment_pk)
+        if not comment.is_deleted:
+            comment.delete_by(by=request.user)
+            record(
+                request,
+                Action.COMMENT_DELETED,
+                document=comment.thread.document,
+                target=f"comment {comment.pk}",
+            )
     note = "Your comment was deleted."
     return _thread_done(request, comment.thread, note, page_changed=True)
 

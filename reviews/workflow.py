@@ -13,7 +13,7 @@ from django.utils.html import strip_tags
 from prfaq.content import Content, FaqEntry
 from prfaq.cues import sentences
 from prfaq.document_templates import DocumentTemplate
-from prfaq.models import Document, Revision, SaveResult
+from prfaq.models import Document, EditConflict, Revision, SaveResult
 from prfaq.rendering import render_markdown
 from reviews.gates import Severity
 from reviews.models import (
@@ -61,6 +61,25 @@ def save_draft(
         GateReport.record(result.revision)
         after_edit(document=document, result=result, by=by)
     return result
+
+
+def refuse_if_stale(*, document: Document, title: str, content: Content, base_version: int):
+    """Raise EditConflict for a save that ``save_draft`` would refuse, without its lock.
+
+    A save based on an old version with a text other than the current one is refused
+    whenever it is made: versions only grow. Asked before the save's transaction, the
+    refusal holds no lock (on SQLite, the whole database's) while other saves wait.
+    """
+    if base_version == document.version:
+        return
+    current = (
+        Revision.objects.select_related("author")
+        .defer("rendered")
+        .get(pk=document.current_revision_id)
+    )
+    content = _own_threads_only(document, content)
+    if title != current.title or content != current.as_content():
+        raise EditConflict(document, current)
 
 
 def _own_threads_only(document: Document, content: Content) -> Content:
