@@ -81,6 +81,10 @@ def database_from_env(default_url: str) -> dict:
             "DATABASE_URL names an in-memory SQLite database, which loses everything on "
             "restart; give a file, e.g. sqlite:///var/prfaq.sqlite3."
         )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Parameters bound by the server: psycopg then prepares a query run five times on a
+        # connection, and PostgreSQL stops planning the same queries on every request.
+        config.setdefault("OPTIONS", {}).setdefault("server_side_binding", True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Writers take the lock up front, so concurrent saves queue instead of failing.
         config.setdefault("OPTIONS", {}).update(

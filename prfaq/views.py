@@ -70,16 +70,25 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     if scope == "mine":
         documents = documents.shared_with(request.user)
     documents = documents.search(query)
-    listing = documents.for_listing().annotate(
-        blockers=F("current_revision__gate_report__blockers"),
-        warnings=F("current_revision__gate_report__warnings"),
-        open_threads=open_thread_count(),
-    )
     if not query:
-        listing = listing.order_by("-updated_at", "-pk")
-    paginator = Paginator(listing, DOCUMENTS_PER_PAGE)
-    paginator.count = documents.count()  # counted without the listing's joins
+        documents = documents.order_by("-updated_at", "-pk")
+    # The page's ids first, from the index alone; then only those rows with their gate
+    # counts and open threads. (Asked at once, SQLite counted threads for every document
+    # before sorting them.)
+    paginator = Paginator(documents.values_list("pk", flat=True), DOCUMENTS_PER_PAGE)
+    paginator.count = documents.order_by().count()  # counted without the listing's joins
     page = paginator.get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    rows = (
+        Document.objects.for_listing()
+        .annotate(
+            blockers=F("current_revision__gate_report__blockers"),
+            warnings=F("current_revision__gate_report__warnings"),
+            open_threads=open_thread_count(),
+        )
+        .in_bulk(ids)
+    )
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
     context = {
         "page": page,
         "scope": scope,
