@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from prfaq.diffing import compare_contents
@@ -118,22 +119,23 @@ class Awaiting:
 
 
 def awaiting_review(user, *, limit: int = 10) -> list[Awaiting]:
-    """Open rounds where I am asked and my current verdict is missing or was dismissed."""
+    """Open rounds where I am asked and my current verdict is missing or was dismissed.
+
+    The first ``limit`` by due date, chosen by the database: someone asked to review
+    hundreds of rounds costs what someone asked once does.
+    """
+    answered = Verdict.objects.filter(
+        round_id=OuterRef("round_id"), reviewer=user, dismissed_at__isnull=True
+    )
     assignments = (
         Assignment.objects.filter(round__state=ReviewRound.State.OPEN, user=user)
+        .exclude(Exists(answered))
         .select_related("round__document")
         .only("role", "round_id", "round__number", "round__due_date", "round__document__title")
-        .order_by("round__due_date")[:100]
-    )
-    rounds = [a.round for a in assignments]
-    done = set(
-        Verdict.objects.filter(
-            round__in=rounds, reviewer=user, dismissed_at__isnull=True
-        ).values_list("round_id", flat=True)
+        .order_by("round__due_date", "round_id")[:limit]
     )
     today = timezone.localdate()
     return [
         Awaiting(round=a.round, role=a.get_role_display(), overdue=a.round.due_date < today)
         for a in assignments
-        if a.round_id not in done
-    ][:limit]
+    ]
