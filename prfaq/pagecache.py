@@ -141,7 +141,8 @@ def _cached(request: HttpRequest, stamp: list, render: Callable[[], HttpResponse
             response = render()
         finally:
             setattr(request, RENDERING, False)
-        if not _keepable(response):
+        # A message the view queued shows on this page, and only on this one.
+        if not _keepable(response) or len(get_messages(request)):
             return _filled(request, response)
         entry = (response.status_code, _headers(response), response.content.decode())
         pages.set(key, entry, timeout=PAGE_SECONDS)

@@ -135,6 +135,25 @@ def test_a_flash_message_shows_once_and_is_never_cached(author, document):
     assert "Saved." not in client.get(edit).content.decode()
 
 
+def test_a_page_that_queued_a_flash_message_is_not_kept(author, document, monkeypatch):
+    from django.contrib import messages
+
+    from prfaq import views
+
+    client = signed_in(author)
+    url = reverse("prfaq:history", args=[document.pk])
+    history = views._history
+
+    def with_a_note(request, document):
+        messages.info(request, "A note for this visit only.")
+        return history(request, document)
+
+    monkeypatch.setattr(views, "_history", with_a_note)
+    assert "A note for this visit only." in client.get(url).content.decode()
+    monkeypatch.setattr(views, "_history", history)
+    assert "A note for this visit only." not in client.get(url).content.decode()
+
+
 def test_the_editor_s_version_follows_every_save(author, document):
     """A cached editor with an old version would make the next save a conflict."""
     client = signed_in(author)
