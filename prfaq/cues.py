@@ -339,8 +339,12 @@ class Reason(str):
         return reason
 
 
+@lru_cache(maxsize=256)
 def solution_first_reason(text: str, names: frozenset[str] = frozenset()) -> Reason | None:
-    """Why a would-be problem paragraph is about the product instead of the customer, if it is."""
+    """Why a would-be problem paragraph is about the product instead of the customer, if it is.
+
+    Remembered per text: two gates ask it of every autosave's unchanged problem paragraph.
+    """
     opening = first_sentence(text)
     lead = " ".join(opening.split()[:8])
     name = mentions(lead, names)

@@ -254,8 +254,9 @@ class Document(models.Model):
             .only("version", "current_revision_id")
             .get(pk=self.pk)
         )
-        current = Revision.objects.defer("rendered").get(pk=locked.current_revision_id)
-        if title == current.title and content == current.as_content():
+        current = Revision.objects.get(pk=locked.current_revision_id)
+        current_content = current.as_content()
+        if title == current.title and content == current_content:
             if checkpoint:
                 current.seal()  # Save right after an autosave keeps what the autosave wrote
             return SaveResult(
@@ -280,7 +281,7 @@ class Document(models.Model):
         revision.author = by
         revision.title = title
         revision.content = content.to_json()
-        revision.rendered = render_content(content)
+        revision.rendered = render_content(content, reuse=(current_content, current.rendered))
         revision.word_count = content.word_count
         revision.changed_sections = content.changed_keys(base, outline)
         if previous is None or title != previous.title:

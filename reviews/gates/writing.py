@@ -6,6 +6,7 @@ for numbers where an adjective would hide the lack of them.
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from prfaq.cues import first_sentence, has_number, sentences
 from reviews.gates import gate
@@ -85,10 +86,7 @@ def _weasel_words(draft: Draft) -> Iterator[Finding]:
     places += [("faq", e.answer) for e in draft.faq]
     shown: dict[str, int] = {}
     for key, text in places:
-        for sentence in sentences(text):
-            match = WEASEL.search(sentence)
-            if not match or has_number(sentence) or sentence.lstrip().startswith(("\u201c", '"')):
-                continue
+        for word, sentence in _weasel_sentences(text):
             if shown.get(key, 0) >= MAX_PER_SECTION:
                 break
             shown[key] = shown.get(key, 0) + 1
@@ -96,7 +94,23 @@ def _weasel_words(draft: Draft) -> Iterator[Finding]:
                 "writing",
                 Severity.INFO,
                 key,
-                f"\u201c{match.group(0)}\u201d where data belongs: say how many, how much or "
-                "how often.",
+                f"\u201c{word}\u201d where data belongs: say how many, how much or how often.",
                 excerpt(sentence),
             )
+
+
+@lru_cache(maxsize=512)
+def _weasel_sentences(text: str) -> tuple[tuple[str, str], ...]:
+    """The first few sentences of ``text`` with a weasel word and no figure, and the word.
+
+    Per text, and remembered: an autosave changes one section, and the gates run on all.
+    """
+    found = []
+    for sentence in sentences(text):
+        match = WEASEL.search(sentence)
+        if not match or has_number(sentence) or sentence.lstrip().startswith(("\u201c", '"')):
+            continue
+        found.append((match.group(0), sentence))
+        if len(found) == MAX_PER_SECTION:
+            break
+    return tuple(found)

@@ -84,3 +84,48 @@ def test_word_diff_keeps_both_texts(old, new):
         .replace('"', "&quot;")
         .replace("'", "&#x27;")
     )
+
+
+TEXTS = st.sampled_from(
+    ["", "**pain**", "Plain words.", "- a\n- b", "<script>x</script>", "[a](b)"]
+)
+CONTENTS = st.builds(
+    lambda sections, answers: Content(
+        sections=dict(zip(("headline", "problem", "solution"), sections, strict=False)),
+        faq=tuple(FaqEntry(f"Q{i}?", answer) for i, answer in enumerate(answers)),
+    ),
+    st.lists(st.one_of(TEXTS, st.text(max_size=40)), min_size=3, max_size=3),
+    st.lists(st.one_of(TEXTS, st.text(max_size=40)), max_size=4),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(CONTENTS, CONTENTS)
+def test_reusing_an_earlier_text_s_html_renders_the_same(earlier, content):
+    assert render_content(content, reuse=(earlier, render_content(earlier))) == render_content(
+        content
+    )
+
+
+def test_an_autosave_renders_only_what_changed(monkeypatch):
+    from prfaq import rendering
+
+    earlier = Content(sections={"problem": "Old pain.", "solution": "**Same.**"}, faq=(
+        FaqEntry("Q?", "Same answer."),))  # fmt: skip
+    html = render_content(earlier)
+    rendered = []
+    real = rendering.render_markdown
+    monkeypatch.setattr(rendering, "render_markdown", lambda t: rendered.append(t) or real(t))
+    now = Content(sections={"problem": "New pain.", "solution": "**Same.**"}, faq=earlier.faq)
+    assert render_content(now, reuse=(earlier, html))["sections"]["solution"] == (
+        "<p><strong>Same.</strong></p>"
+    )
+    assert rendered == ["New pain."]
+
+
+def test_a_damaged_earlier_rendering_is_rendered_again():
+    earlier = Content(sections={"problem": "Pain."})
+    for damaged in ({}, {"sections": {"problem": None}}, None, []):
+        assert render_content(earlier, reuse=(earlier, damaged))["sections"]["problem"] == (
+            "<p>Pain.</p>"
+        )
