@@ -280,8 +280,13 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        # Whether a thread is live (has a comment not deleted) is asked on every page.
-        indexes = [models.Index(fields=["thread", "deleted_at"], name="comment_thread_live_idx")]
+        indexes = [
+            # Whether a thread is live (has a comment not deleted) is asked on every page.
+            models.Index(fields=["thread", "deleted_at"], name="comment_thread_live_idx"),
+            # A thread shows its first comment and its latest: read from the index, not by
+            # sorting every comment of a long thread.
+            models.Index(fields=["thread", "created_at", "id"], name="comment_thread_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} by {self.author_id}"
