@@ -84,7 +84,11 @@ def database_from_env(default_url: str) -> dict:
     if config["ENGINE"] == "django.db.backends.postgresql":
         # Parameters bound by the server: psycopg then prepares a query run five times on a
         # connection, and PostgreSQL stops planning the same queries on every request.
-        config.setdefault("OPTIONS", {}).setdefault("server_side_binding", True)
+        # Off behind a pooler that cannot keep prepared statements (PgBouncer in
+        # transaction mode before 1.21).
+        config.setdefault("OPTIONS", {}).setdefault(
+            "server_side_binding", env_bool("DATABASE_SERVER_SIDE_BINDING", True)
+        )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Writers take the lock up front, so concurrent saves queue instead of failing.
         config.setdefault("OPTIONS", {}).update(

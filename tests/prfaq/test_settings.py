@@ -107,3 +107,23 @@ def test_every_response_carries_the_content_security_policy(client, author):
     ):
         assert directive in policy
     assert "'unsafe-inline'" not in policy
+
+
+@pytest.mark.parametrize(("value", "bound"), [(None, True), ("false", False), ("1", True)])
+def test_postgresql_binds_parameters_on_the_server_unless_told_not_to(value, bound):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_SERVER_SIDE_BINDING"}
+    env |= {"DATABASE_URL": "postgres://prfaq@db.example:5432/prfaq"}
+    if value is not None:
+        env["DATABASE_SERVER_SIDE_BINDING"] = value
+    result = subprocess.run(
+        [sys.executable, "-c", "from prfaq import settings; "
+         "print(settings.DATABASES['default']['OPTIONS']['server_side_binding'])"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.stdout.strip() == str(bound), result.stderr
+
+
+def test_a_bad_page_cache_switch_is_named():
+    result = run_manage("check", PAGE_CACHE="sometimes")
+    assert result.returncode == 1
+    assert "PAGE_CACHE must be true or false" in result.stderr
