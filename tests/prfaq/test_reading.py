@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from prfaq.content import Content, FaqEntry
 from prfaq.models import Document
+from reviews.workflow import save_draft
 from tests.conftest import make_document, make_long_document, make_user
 
 
@@ -177,8 +178,23 @@ def test_search_uses_the_full_text_index_on_postgresql(db, author, document):
         sql, params = queryset.query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "document_search_idx" in plan
+    assert "document_search_vector_idx" in plan
+    # Ranked from the stored vector, not from each matching document's text.
+    assert "to_tsvector" not in plan
     assert list(queryset) == [document]
+
+
+def test_the_stored_search_vector_follows_every_save(db, author, document):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("The stored vector exists on PostgreSQL only.")
+    assert list(Document.objects.search("lighthouses")) == []
+    content = Content(sections={"problem": "Lighthouses fail."}, faq=())
+    save_draft(document=document, by=author, title=document.title, content=content,
+               base_version=document.version)  # fmt: skip
+    assert list(Document.objects.search("lighthouse")) == [document]
+    assert list(Document.objects.search("skippers")) == []
 
 
 def test_search_with_a_null_character_is_not_an_error(reader, document):
