@@ -65,6 +65,7 @@ def stamps_of(user) -> tuple[int | None, int | None]:
     return user.stamp_site, user.stamp_everything
 
 
+# What a document's cached pages are keyed on: any change moves one of them.
 STAMP_FIELDS = ("pk", "activity", "version", "current_revision_id", "updated_at")
 
 
@@ -94,23 +95,12 @@ def document_page(
     )
 
 
-def cached_page(
-    request: HttpRequest,
-    render: Callable[[], HttpResponse],
-    *,
-    document: Document | None = None,
-) -> HttpResponse:
-    """``render()``'s response, from the cache when nothing it shows has changed.
-
-    ``document``: the page shows that one document (keyed on its activity); without it,
-    the page may show any document (keyed on the site stamp).
-    """
+def cached_page(request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """A page that may show any document (the dashboard, search): ``render()``'s response,
+    from the cache until the next change anywhere (the site stamp)."""
     if not _may_cache(request):
         return render()
-    if document is None:
-        return _cached(request, [stamps_of(request.user)[0]], render)
-    stamp = [getattr(document, name) for name in STAMP_FIELDS]
-    return _cached(request, ["read", *stamp], render)
+    return _cached(request, [stamps_of(request.user)[0]], render)
 
 
 def _may_cache(request: HttpRequest) -> bool:

@@ -258,17 +258,9 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = DocumentForm(request.POST, outline=outline)
     if not form.is_valid():
         return _render_editor(request, document, form, status=400)
-    save = {
-        "document": document,
-        "title": form.cleaned_data["title"],
-        "content": form.content(faq_action=request.POST.get("faq_action", "")),
-        "base_version": form.cleaned_data["base_version"],
-    }
+    content = form.content(faq_action=request.POST.get("faq_action", ""))
     try:
-        refuse_if_stale(**save)
-        with transaction.atomic():
-            result = save_draft(**save, by=request.user, checkpoint=True)
-            _record_save(request, document, result)
+        result = _save(request, document, form, content, checkpoint=True)
     except EditConflict as conflict:
         return _render_conflict(request, conflict.document, form)
     _forget_unsaved(request, document.pk)
@@ -281,15 +273,30 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("prfaq:edit", document.pk)
 
 
-def _record_save(request: HttpRequest, document: Document, result) -> None:
-    if result.changed:
-        record(
-            request,
-            Action.DOCUMENT_SAVED,
-            document=document,
-            target=f"revision {result.revision.number}",
-            detail=f"version {result.version}",
-        )
+def _save(request, document: Document, form: DocumentForm, content, *, checkpoint=False):
+    """Save the editor's text in one transaction with its audit entry; raise EditConflict.
+
+    A save that is sure to be refused is refused first, without the transaction (on
+    SQLite, the whole database's write lock) that other saves would wait for.
+    """
+    save = {
+        "document": document,
+        "title": form.cleaned_data["title"],
+        "content": content,
+        "base_version": form.cleaned_data["base_version"],
+    }
+    refuse_if_stale(**save)
+    with transaction.atomic():
+        result = save_draft(**save, by=request.user, checkpoint=checkpoint)
+        if result.changed:
+            record(
+                request,
+                Action.DOCUMENT_SAVED,
+                document=document,
+                target=f"revision {result.revision.number}",
+                detail=f"version {result.version}",
+            )
+    return result
 
 
 def _editor(request: HttpRequest, document: Document) -> HttpResponse:
@@ -469,17 +476,8 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         context = {"state": "invalid", "errors": form.error_summary()}
         return render(request, "prfaq/document_edit.html#save-status", context, status=400)
-    save = {
-        "document": document,
-        "title": form.cleaned_data["title"],
-        "content": form.content(),
-        "base_version": form.cleaned_data["base_version"],
-    }
     try:
-        refuse_if_stale(**save)
-        with transaction.atomic():
-            result = save_draft(**save, by=request.user)
-            _record_save(request, document, result)
+        result = _save(request, document, form, form.content())
     except EditConflict as conflict:
         newer = conflict.revision or (
             Revision.objects.select_related("author")

@@ -8,7 +8,11 @@ from reviews.models import Comment, Thread
 
 def get_thread_for(user, document_pk: int, thread_pk: int) -> Thread:
     """A thread of a document the user may read; 404 otherwise (also for another document's)."""
-    document = get_document_for(user, document_pk)
+    return thread_of(get_document_for(user, document_pk), thread_pk)
+
+
+def thread_of(document, thread_pk: int) -> Thread:
+    """A thread of ``document`` (one the caller may read); 404 for another document's."""
     thread = Thread.objects.filter(pk=thread_pk, document=document).first()
     if thread is None:
         raise Http404("No such thread on this document.")

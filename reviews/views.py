@@ -21,9 +21,9 @@ from django.views.decorators.vary import vary_on_headers
 from audit.log import Action, record
 from prfaq.authorizers import get_document_for
 from prfaq.models import Document
-from prfaq.pagecache import cached_page, document_page
+from prfaq.pagecache import document_page
 from prfaq.views import document_body, read_view_body, render_document_page
-from reviews.authorizers import get_comment_for, get_thread_for
+from reviews.authorizers import get_comment_for, get_thread_for, thread_of
 from reviews.discussion import (
     THREADS_PER_PAGE,
     CurrentText,
@@ -163,14 +163,15 @@ def _section_threads(request: HttpRequest, document, section: str) -> HttpRespon
 def thread_detail(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     """A thread's permalink: htmx gets the thread (all of it with ``?all=1``); a browser
     is sent to where the thread is shown, or shown the whole thread with ``?all=1``."""
-    thread = get_thread_for(request.user, pk, thread_pk)
     everything = request.GET.get("all") == "1"
     if not request.htmx and not everything:
-        return redirect(thread_location(thread))
-    return cached_page(
+        return redirect(thread_location(get_thread_for(request.user, pk, thread_pk)))
+    return document_page(
         request,
-        lambda: render_thread(request, thread, everything=everything),
-        document=thread.document,
+        pk,
+        lambda document: render_thread(
+            request, thread_of(document, thread_pk), everything=everything
+        ),
     )
 
 
