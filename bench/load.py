@@ -103,7 +103,8 @@ def session_for(env: dict) -> tuple[str, str, dict]:
         "r = ReviewRound.objects.select_related('document').first(); "
         "print(json.dumps({'session': s.session_key, 'csrf': _get_new_csrf_string(), "
         "'big': big.pk, 'version': big.version, 'round_doc': r.document_id, 'round': r.number, "
-        "'thread': big.threads.first().pk}))"
+        "'thread': big.threads.first().pk, "
+        "'after': big.threads.first().comments.order_by('-pk').values_list('pk', flat=True)[0]}))"
     )
     data = json.loads(manage("shell", "-v0", "-c", code, env=env).strip().splitlines()[-1])
     cookie = f"sessionid={data['session']}; csrftoken={data['csrf']}"
@@ -192,7 +193,7 @@ def pages(ids: dict) -> list[tuple[str, str, str, bool]]:
         ("review page", f"/documents/{doc}/rounds/{ids['round']}/", "", False),
         ("autosave POST (stale: 409)", f"/documents/{big}/autosave/", autosave, True),
         ("comment POST", f"/documents/{big}/threads/{ids['thread']}/reply/",
-         f"body=Benchmark+reply&csrfmiddlewaretoken={ids['csrf']}", True),
+         f"body=Benchmark+reply&after={ids['after']}&csrfmiddlewaretoken={ids['csrf']}", True),
     ]  # fmt: skip
 
 

@@ -7,6 +7,18 @@ local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY") or ""
 local htmx = os.getenv("BENCH_HTMX") == "1"
 
+-- A reply form says which comment is the newest it shows (after=N); each answer says the
+-- new newest, as the page's reply box would after the swap.
+local after = string.match(body, "after=(%d+)")
+if after then
+  response = function(status, headers, answer)
+    local newest = string.match(answer or "", 'name="after" value="(%d+)"')
+    if newest and tonumber(newest) > tonumber(after) then
+      after = newest
+    end
+  end
+end
+
 request = function()
   local headers = { ["Cookie"] = cookie, ["X-CSRFToken"] = csrf }
   if htmx then
@@ -15,7 +27,11 @@ request = function()
   if method == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     headers["Referer"] = "http://127.0.0.1/"
-    return wrk.format("POST", nil, headers, body)
+    local sent = body
+    if after then
+      sent = string.gsub(body, "after=%d+", "after=" .. after)
+    end
+    return wrk.format("POST", nil, headers, sent)
   end
   return wrk.format("GET", nil, headers, nil)
 end

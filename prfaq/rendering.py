@@ -5,6 +5,7 @@ is stored per revision, so this runs once per save, never per page view.
 """
 
 import re
+import threading
 from dataclasses import dataclass
 
 import markdown
@@ -63,13 +64,27 @@ def markdown_hazard(text: str) -> str | None:
     return None
 
 
+_renderers = threading.local()
+
+
+def _renderer() -> markdown.Markdown:
+    """This thread's Markdown renderer: building one loads its extensions, which cost more
+    than converting a comment (0.77 against 0.22 ms). ``reset()`` before each text."""
+    renderer = getattr(_renderers, "markdown", None)
+    if renderer is None:
+        renderer = _renderers.markdown = markdown.Markdown(
+            extensions=MARKDOWN_EXTENSIONS, output_format="html"
+        )
+    return renderer
+
+
 def render_markdown(text: str) -> str:
     """Render user Markdown to sanitised HTML (as plain text when it cannot be rendered)."""
     if not text.strip():
         return ""
     if markdown_hazard(text) is None:
         try:
-            html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+            html = _renderer().reset().convert(text)
             return sanitize_html(html).strip()
         except RecursionError:
             pass

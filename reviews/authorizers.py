@@ -3,12 +3,27 @@
 from django.http import Http404
 
 from prfaq.authorizers import get_document_for
+from prfaq.models import readable_by
 from reviews.models import Comment, Thread
 
 
-def get_thread_for(user, document_pk: int, thread_pk: int) -> Thread:
-    """A thread of a document the user may read; 404 otherwise (also for another document's)."""
-    return thread_of(get_document_for(user, document_pk), thread_pk)
+def get_thread_for(user, document_pk: int, thread_pk: int, *, with_text: bool = True) -> Thread:
+    """A thread of a document the user may read; 404 otherwise (also for another document's).
+    Without ``with_text`` the document's current revision is read only if asked for."""
+    if not user.is_authenticated:
+        raise Http404("No such thread on this document.")
+    related = (
+        ("document__owner", "document__current_revision") if with_text else ("document__owner",)
+    )
+    thread = (
+        Thread.objects.select_related(*related)
+        .defer("document__search_text")  # the whole text again, for search only
+        .filter(readable_by(user, "document__"), pk=thread_pk, document_id=document_pk)
+        .first()
+    )
+    if thread is None:
+        raise Http404("No such thread on this document.")
+    return thread
 
 
 def thread_of(document, thread_pk: int) -> Thread:

@@ -53,6 +53,11 @@ class ThreadView:
     def replies(self) -> list[Comment]:
         return self.comments[1:]
 
+    @property
+    def last_pk(self) -> int:
+        """The newest comment shown: a reply answers with the comments after it."""
+        return max(comment.pk for comment in self.comments)
+
 
 @dataclass
 class SectionThreads:

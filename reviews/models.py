@@ -233,11 +233,15 @@ class Thread(models.Model):
         """Open, with at least one comment left to reply to."""
         return not self.is_resolved and self.comments.filter(deleted_at__isnull=True).exists()
 
-    @transaction.atomic
+    @transaction.atomic(savepoint=False)
     def reply(self, *, by, body: str) -> "Comment":
-        if self.is_resolved:
-            raise ValidationError("This thread is resolved: reopen it to reply.")
-        if not self.accepts_replies():
+        # Asked of the database, not of this object: a reply may be read before another
+        # request resolves the thread or deletes its comments.
+        live = self.comments.filter(deleted_at__isnull=True, thread__resolved_at__isnull=True)
+        if not live.exists():
+            self.refresh_from_db(fields=["resolved_at", "resolved_by", "updated_at"])
+            if self.is_resolved:
+                raise ValidationError("This thread is resolved: reopen it to reply.")
             raise ValidationError("This thread's comments were deleted; start a new one.")
         return Comment.post(thread=self, by=by, body=body)
 

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
 
 from audit.log import Action, record
 from prfaq.authorizers import get_document_for
@@ -25,8 +26,10 @@ from prfaq.pagecache import document_page
 from prfaq.views import document_body, read_view_body, render_document_page
 from reviews.authorizers import get_comment_for, get_thread_for, thread_of
 from reviews.discussion import (
+    RECENT_COMMENTS,
     THREADS_PER_PAGE,
     CurrentText,
+    ThreadView,
     discussion_for,
     hides_others,
     load_comments,
@@ -218,11 +221,13 @@ def _start_thread(request: HttpRequest, document: Document, form: NewThreadForm)
 @login_required
 @require_POST
 def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
-    with transaction.atomic():
-        thread = get_thread_for(request.user, pk, thread_pk)
-        form = CommentForm(request.POST, auto_id=f"id_reply_{thread.pk}_%s")
-        comment = None
-        if form.is_valid():
+    # Who may reply is read before the transaction (on SQLite, the whole database's write
+    # lock); whether the thread still takes replies is asked again inside it.
+    thread = get_thread_for(request.user, pk, thread_pk, with_text=False)
+    form = CommentForm(request.POST, auto_id=f"id_reply_{thread.pk}_%s")
+    comment = None
+    if form.is_valid():
+        with transaction.atomic():
             try:
                 comment = thread.reply(by=request.user, body=form.cleaned_data["body"])
             except ValidationError as exc:
@@ -235,12 +240,50 @@ def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
                     target=f"thread {thread.pk}, comment {comment.pk}",
                 )
     if comment is not None:
-        return _thread_done(request, thread, "Reply posted.")
-    if thread.accepts_replies():
-        return render_thread(request, thread, reply_form=form, status=400)
-    # The thread shows no reply form to put the error in: say it above the thread.
-    error = " ".join(form.errors.get("body", []))
-    return render_thread(request, thread, error=error, status=400)
+        if not request.htmx:
+            return _thread_done(request, thread, "Reply posted.")
+        if answer := _reply_posted(request, thread, comment):
+            return answer
+        response = render_thread(request, thread)
+    elif thread.accepts_replies():
+        response = render_thread(request, thread, reply_form=form, status=400)
+    else:
+        # The thread shows no reply form to put the error in: say it above the thread.
+        error = " ".join(form.errors.get("body", []))
+        response = render_thread(request, thread, error=error, status=400)
+    if request.htmx:
+        # The reply form aims at the end of the thread's comments; the whole thread (far
+        # behind, or with the error in it) replaces the thread instead.
+        reswap(retarget(response, f"#thread-{thread.pk}"), "outerHTML")
+    return response
+
+
+def _reply_posted(request: HttpRequest, thread: Thread, comment) -> HttpResponse | None:
+    """The comments after the newest one the page showed (``after``), the reply among them,
+    and an empty reply box: appended to the thread instead of sending it whole. None when
+    the page is too far behind (or did not say), and the whole thread should go instead."""
+    try:
+        after = int(request.POST.get("after", ""))
+    except ValueError:
+        return None
+    comments = list(
+        thread.comments.select_related("author")
+        .filter(pk__gt=after)
+        .order_by("created_at", "pk")[: RECENT_COMMENTS + 1]
+    )
+    if len(comments) > RECENT_COMMENTS or comment not in comments:
+        return None
+    view = ThreadView(
+        thread=thread,
+        comments=comments,
+        section_title="",
+        outdated=False,
+        can_resolve=False,
+        can_add_to_faq=False,
+        mine=thread.started_by_id == request.user.pk,
+    )
+    context = {"tv": view, "comments": comments, "doc_url": thread.document.get_absolute_url()}
+    return render(request, "reviews/_thread.html#reply-posted", context)
 
 
 @login_required

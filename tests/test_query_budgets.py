@@ -34,7 +34,10 @@ BUDGETS = {
     # POSTs: the change, its audit entry, the page cache's counters and the savepoints of the
     # one transaction they share.
     "autosave POST (stale: 409)": 15,
-    "comment POST": 19,
+    # A reply from a page that shows the thread's newest comment; and from one far behind,
+    # answered with the whole thread (its first comment and latest ones).
+    "comment POST": 14,
+    "comment POST (far behind)": 18,
 }
 
 
@@ -54,6 +57,7 @@ def page_ids() -> dict:
         "round_doc": round_.document_id,
         "round": round_.number,
         "thread": big.threads.order_by("pk").first().pk,
+        "after": 0,  # set before each reply
         "csrf": "x",
     }
 
@@ -64,7 +68,13 @@ def query_counts(
     """Queries per page, each rendered afresh (the whole-page cache emptied first) unless
     ``page_cache``."""
     counts = {}
-    for name, path, body, htmx in pages(ids):
+    ids["after"] = newest_comment(ids["thread"])  # as the reply box of an up-to-date page
+    far_behind = [
+        (f"{name} (far behind)", path, body.replace(f"after={ids['after']}", "after=0"), htmx)
+        for name, path, body, htmx in pages(ids)
+        if name == "comment POST"
+    ]
+    for name, path, body, htmx in [*pages(ids), *far_behind]:
         if gets_only and body:
             continue
         headers = {"HX-Request": "true"} if htmx else {}
@@ -80,6 +90,10 @@ def query_counts(
         assert response.status_code in (200, 409), name
         counts[name] = len(queries)
     return counts
+
+
+def newest_comment(thread: int) -> int:
+    return Comment.objects.filter(thread=thread).order_by("-pk").values_list("pk", flat=True)[0]
 
 
 def grow(ids: dict) -> None:

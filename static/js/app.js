@@ -61,6 +61,15 @@
     });
   }
 
+  // --- Replies: the answer appends the new comments and brings an empty reply box ---
+  // The box that was sent is replaced, and with it the focus: give it back, so a
+  // keyboard user writes the next reply (or fixes this one) where they were.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const sent = event.detail.requestConfig?.elt;
+    if (!sent?.id?.startsWith("reply-")) return;
+    document.getElementById(sent.id)?.querySelector("textarea")?.focus();
+  });
+
   // --- @mentions: suggest people as you type -------------------------------
   let menu = null;
   let menuFor = null;

@@ -63,7 +63,27 @@ def run_the_discussion(reader: Page, writer: Page, live_server, url: str) -> Non
     expect(thread).to_contain_text("How many skippers did we talk to?")
     thread.get_by_label("Reply").fill("Forty-one, across three harbours.")
     thread.get_by_role("button", name="Reply").click()
-    expect(writer.locator("article.thread").first).to_contain_text("Forty-one")
+    expect(thread).to_contain_text("Forty-one")
+    # The answer appends the reply and brings an empty box, with the focus back in it.
+    expect(thread.get_by_label("Reply")).to_have_value("")
+    expect(thread.get_by_label("Reply")).to_be_focused()
+
+    # The reader answers from a page that has not seen the reply; the next reply on the
+    # writer's page brings the reader's too, in order, and nothing twice.
+    reader_thread = reader.locator("article.thread").first
+    reader_thread.get_by_label("Reply").fill("Which harbours?")
+    reader_thread.get_by_role("button", name="Reply").click()
+    expect(reader_thread).to_contain_text("Forty-one")
+    writer.keyboard.type("Dover, Deal and Ramsgate.")
+    thread.get_by_role("button", name="Reply").click()
+    expect(thread.locator(".comment-body")).to_have_text(
+        [
+            "How many skippers did we talk to?",
+            "Forty-one, across three harbours.",
+            "Which harbours?",
+            "Dover, Deal and Ramsgate.",
+        ]
+    )
     writer.locator("article.thread").first.get_by_role("button", name="Resolve").click()
     expect(writer.locator("#open-count")).to_have_text("0 open")
     expect(writer.locator("#resolved-count")).to_have_text("1 resolved")

@@ -2,12 +2,18 @@
 
 import re
 
+import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prfaq.content import Content, FaqEntry
 from prfaq.diffing import word_diff
-from prfaq.rendering import render_content, render_markdown, sanitize_html
+from prfaq.rendering import (
+    MARKDOWN_EXTENSIONS,
+    render_content,
+    render_markdown,
+    sanitize_html,
+)
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -61,6 +67,29 @@ def test_rendering_covers_sections_and_faq_answers():
     )
     assert rendered["sections"]["problem"] == "<p><strong>pain</strong></p>"
     assert "javascript" not in rendered["faq"][0]
+
+
+# Texts that leave state in a renderer if anything does: fenced code, tables, lists,
+# reference links (defined in one text, used in the next), HTML blocks.
+SAMPLES = [
+    "```python\nprint('x')\n```",
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    "1. one\n2. two\n\n* three",
+    "[the docs][ref]\n\n[ref]: https://example.com/docs",
+    "Uses [ref] and [the docs][ref] with no definition.",
+    "<div>raw</div>\n\nafter",
+    "Plain **bold** text.",
+]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(SAMPLES) | st.text(), min_size=2, max_size=4))
+def test_one_text_s_rendering_leaves_nothing_behind_for_the_next(texts):
+    """The renderer is built once per thread and reused: each text renders as it would alone."""
+    for text in texts:
+        alone = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+        expected = sanitize_html(alone).strip() if text.strip() else ""
+        assert render_markdown(text) == expected
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,6 +1,8 @@
 """Long discussions: the read view sends counts, each section's threads load a page at a
 time (htmx, or plain links), thread actions answer with that thread, long threads fold."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -107,18 +109,65 @@ def test_a_quote_in_a_long_discussion_links_to_the_thread_permalink(
     )
 
 
-def test_a_reply_by_htmx_answers_with_that_thread_only(client, author, long_discussion):
+def reply_box_after(page: str, thread: Thread) -> int:
+    """The newest comment a page's reply box to ``thread`` says it shows."""
+    match = re.search(rf'id="reply-{thread.pk}".*?name="after" value="(\d+)"', page, re.S)
+    return int(match.group(1))
+
+
+def test_a_reply_by_htmx_appends_what_came_since_and_an_empty_box(client, author, long_discussion):
+    document, threads = long_discussion
+    thread = threads[0]
+    client.force_login(author)
+    section = reverse("reviews:section_threads", args=[document.pk, "problem"])
+    page = client.get(section, headers=HTMX).content.decode()
+    after = reply_box_after(page, thread)
+    assert after == thread.comments.get().pk
+    thread.reply(by=thread.started_by, body="Meanwhile, from someone else.")
+    url = reverse("reviews:reply", args=[document.pk, thread.pk])
+
+    answer = client.post(url, {"body": "Agreed.", "after": after}, headers=HTMX)
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "HX-Retarget" not in answer
+    assert page.lstrip().startswith('<div class="comment"')
+    assert "<article" not in page and "Point 0" not in page  # not the thread again
+    assert page.index("Meanwhile, from someone else.") < page.index("Agreed.")
+    mine = Comment.objects.get(body="Agreed.")
+    assert f'<form method="post" id="reply-{thread.pk}"' in page and 'hx-swap-oob="true"' in page
+    assert reply_box_after(page, thread) == mine.pk
+    assert "</textarea>" in page and "Agreed.</textarea>" not in page  # the box is empty
+
+    page = client.post(url, {"body": "And again.", "after": mine.pk}, headers=HTMX)
+    assert "Agreed." not in page.content.decode() and "And again." in page.content.decode()
+
+
+def test_a_reply_from_a_page_far_behind_gets_the_whole_thread(client, author, long_discussion):
+    document, threads = long_discussion
+    thread = threads[0]
+    client.force_login(author)
+    before = thread.comments.get().pk
+    for i in range(RECENT_COMMENTS):
+        thread.reply(by=author, body=f"Since then {i}.")
+    url = reverse("reviews:reply", args=[document.pk, thread.pk])
+    for sent in ({"after": before}, {}, {"after": "not a number"}):
+        answer = client.post(url, {"body": "Late to the party."} | sent, headers=HTMX)
+        assert answer.status_code == 200
+        assert answer.content.decode().lstrip().startswith(f'<article id="thread-{thread.pk}"')
+        assert answer["HX-Retarget"] == f"#thread-{thread.pk}"
+        assert answer["HX-Reswap"] == "outerHTML"
+    assert thread.comments.filter(body="Late to the party.").count() == 3
+
+
+def test_a_refused_reply_shows_its_error_in_the_whole_thread(client, author, long_discussion):
     document, threads = long_discussion
     client.force_login(author)
     url = reverse("reviews:reply", args=[document.pk, threads[0].pk])
-    response = client.post(url, {"body": "Agreed."}, headers=HTMX)
-    page = response.content.decode()
-    assert response.status_code == 200
+    answer = client.post(url, {"body": "", "after": threads[0].comments.get().pk}, headers=HTMX)
+    page = answer.content.decode()
+    assert answer.status_code == 400 and "Write something first" in page
     assert page.lstrip().startswith(f'<article id="thread-{threads[0].pk}"')
-    assert page.count("<article") == 1 and "Agreed." in page and "<nav" not in page
-    assert "hx-swap-oob" not in page  # nothing else on the page changed
-    response = client.post(url, {"body": ""}, headers=HTMX)
-    assert response.status_code == 400 and "Write something first" in response.content.decode()
+    assert answer["HX-Retarget"] == f"#thread-{threads[0].pk}"
+    assert answer["HX-Reswap"] == "outerHTML"
 
 
 def test_resolving_by_htmx_updates_the_counts_and_the_highlights(client, author, long_discussion):
