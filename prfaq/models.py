@@ -8,7 +8,7 @@ never changes again.
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -76,6 +76,21 @@ def readable_by(user, via: str = "") -> Q:
     )
 
 
+SQLITE_MATCH = "SELECT rowid FROM prfaq_document_fts WHERE prfaq_document_fts MATCH %s"
+
+
+def sqlite_search_index() -> bool:
+    """Whether this SQLite database has the trigram search index (FTS5 may be missing)."""
+    if connection.vendor != "sqlite":
+        return False
+    return _has_table(connection.settings_dict["NAME"], "prfaq_document_fts")
+
+
+@cache
+def _has_table(database: str, table: str) -> bool:
+    return table in connection.introspection.table_names()
+
+
 class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DocumentQuerySet":
         """Documents this user may read: the team's, and restricted ones they take part in."""
@@ -92,8 +107,9 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(Q(owner=user) | Q(pk__in=collaborating))
 
     def search(self, query: str) -> "DocumentQuerySet":
-        """Full-text search on PostgreSQL, every word as a substring elsewhere."""
-        query = query.strip()
+        """Full-text search: PostgreSQL's, or SQLite's FTS5 index of words and their
+        beginnings (``LIKE`` where SQLite has no FTS5)."""
+        query = query.replace("\x00", " ").strip()  # no text holds one; FTS5 stops at it
         if not query:
             return self
         if connection.vendor == "postgresql":
@@ -109,8 +125,21 @@ class DocumentQuerySet(models.QuerySet):
                 .filter(found=search)
                 .order_by("-rank", "-updated_at", "-pk")
             )
+        words = query.split()[:10]
         result = self
-        for word in query.split()[:10]:
+        if sqlite_search_index():
+            # Words and the beginnings of words, from the index (migration 0007); a "word"
+            # with no letter or digit in it, as a substring of the texts the others found.
+            indexed = [word for word in words if any(ch.isalnum() for ch in word)]
+            words = [word for word in words if word not in indexed]
+            if indexed:
+                match = " AND ".join('"' + word.replace('"', '""') + '"*' for word in indexed)
+                # "+id": SQLite then walks the documents newest first and stops at a page
+                # of matches, instead of sorting every match of a common word.
+                result = result.alias(
+                    indexed_id=RawSQL('+"prfaq_document"."id"', [], models.IntegerField())
+                ).filter(indexed_id__in=RawSQL(SQLITE_MATCH, [match]))
+        for word in words:
             result = result.filter(search_text__icontains=word)
         return result.order_by("-updated_at", "-pk")
 

@@ -2,9 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from prfaq.content import Content, FaqEntry
-from prfaq.models import Document
+from prfaq.models import Document, sqlite_search_index
 from reviews.workflow import save_draft
 from tests.conftest import make_document, make_long_document, make_user
 
@@ -195,6 +197,69 @@ def test_the_stored_search_vector_follows_every_save(db, author, document):
                base_version=document.version)  # fmt: skip
     assert list(Document.objects.search("lighthouse")) == [document]
     assert list(Document.objects.search("skippers")) == []
+
+
+def needs_the_sqlite_index() -> None:
+    if not sqlite_search_index():
+        pytest.skip("The FTS5 index is SQLite's (migration 0007); PostgreSQL has its own.")
+
+
+def test_search_on_sqlite_reads_the_index_not_every_text(db, author, document):
+    from django.db import connection
+
+    needs_the_sqlite_index()
+    queryset = Document.objects.search("skip tide")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = "\n".join(row[-1] for row in cursor.fetchall())
+    assert "prfaq_document_fts VIRTUAL TABLE INDEX" in plan
+    assert "LIKE" not in sql.upper()  # no word is looked for in the texts themselves
+    assert list(queryset) == [document]
+
+
+def test_search_finds_words_and_their_beginnings_whatever_the_case_and_accents(db, author):
+    needs_the_sqlite_index()
+    cafe = make_document(owner=author, title="Café receipts", content=Content(
+        sections={"problem": "Owners RECONCILE receipts by hand."}, faq=()))  # fmt: skip
+    boats = make_document(owner=author, title="Boats", content=Content(
+        sections={"problem": "Skippers of small boats misread tides."}, faq=()))  # fmt: skip
+
+    def found(query: str) -> set:
+        return set(Document.objects.search(query))
+
+    assert found("cafe") == found("CAFÉ") == found("reconc") == {cafe}
+    assert found("skip tides") == {boats}
+    assert found("kipper") == set()  # the middle of a word is not a word's beginning
+    assert found("cafe skippers") == set()  # every word, not any
+    assert found("receipts —") == set()  # a "word" without letters: looked for as it is
+    assert found('"boats"') == found("boats*") == found("(boats)") == {boats}
+
+
+def test_the_sqlite_index_follows_saves_bulk_writes_and_deletes(db, author, document):
+    needs_the_sqlite_index()
+    assert list(Document.objects.search("lighthouses")) == []
+    content = Content(sections={"problem": "Lighthouses fail."}, faq=())
+    save_draft(document=document, by=author, title=document.title, content=content,
+               base_version=document.version)  # fmt: skip
+    assert list(Document.objects.search("lighthouse")) == [document]
+    assert list(Document.objects.search("skippers")) == []
+    Document.objects.filter(pk=document.pk).update(search_text="Foghorns")
+    assert list(Document.objects.search("foghorn")) == [document]
+    (bulk,) = Document.objects.bulk_create(
+        [Document(title="Bulk", template=document.template, owner=author, search_text="Buoys")]
+    )
+    assert list(Document.objects.search("buoys")) == [bulk]
+    bulk.delete()
+    assert list(Document.objects.search("buoys")) == []
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=60))
+def test_any_search_is_answered_never_an_error(db, document, query):
+    assert Document.objects.search(query).count() in (0, 1)
 
 
 def test_search_with_a_null_character_is_not_an_error(reader, document):

@@ -152,13 +152,15 @@ class Command(BaseCommand):
         rendered, reports = {}, {}
         progress = Progress("documents", wanted)
         for chunk in batched(range(existing, count), 500):
+            titles = {i: f"{SEED_TITLE} {TOPICS[i % len(TOPICS)].title()} {i}" for i in chunk}
             docs = Document.objects.bulk_create(
                 Document(
-                    title=f"{SEED_TITLE} {TOPICS[i % len(TOPICS)].title()} {i}",
+                    title=titles[i],
                     template=PRFAQ.key,
                     owner=users[i % len(users)],
                     restricted=i % 10 == 0,
-                    search_text=f"{TOPICS[i % len(TOPICS)]} document {i}",
+                    # What saving the latest revision would store: search reads whole texts.
+                    search_text=f"{titles[i]}\n{self._content(i, revisions + 1).plain_text()}",
                 )
                 for i in chunk
             )
@@ -289,7 +291,7 @@ class Command(BaseCommand):
         )  # fmt: skip
         Document.objects.filter(pk=doc.pk).update(
             current_revision=rev, word_count=rev.word_count, version=1,
-            search_text=content.plain_text(),
+            search_text=f"{title}\n{content.plain_text()}",
         )  # fmt: skip
         GateReport.record(rev)
         doc.current_revision = rev
