@@ -22,9 +22,11 @@ NUMBER_WORDS = re.compile(
 
 
 def _alternation(words: str) -> re.Pattern[str]:
-    parts = [w.strip() for w in words.split("|") if w.strip()]
+    """A list of lowercase words and phrases, for ``count`` (which lowercases the text:
+    five times faster than matching a hundred alternatives with IGNORECASE)."""
+    parts = [w.strip().lower() for w in words.split("|") if w.strip()]
     body = "|".join(p.replace(" ", r"\s+") for p in parts)
-    return re.compile(rf"\b(?:{body})", re.IGNORECASE)
+    return re.compile(rf"\b(?:{body})")
 
 
 # What customers suffer: time lost, money lost, errors, waiting, risk, effort by hand.
@@ -215,8 +217,9 @@ def has_person(text: str) -> bool:
     return False
 
 
-def count(pattern: re.Pattern[str], text: str) -> int:
-    return len(pattern.findall(text))
+def count(words: re.Pattern[str], text: str) -> int:
+    """How often one of ``words`` (an ``_alternation``) occurs in ``text``, case aside."""
+    return len(words.findall(text.lower()))
 
 
 def has_number(text: str) -> bool:

@@ -1,6 +1,10 @@
 """Each gate on its own: what it flags, what it leaves alone, and what it says."""
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prfaq.content import Content, FaqEntry
 from prfaq.document_templates import ONE_PAGER, PRFAQ
@@ -247,3 +251,21 @@ def test_punctuation_runs_are_token_text_and_fast():
     assert is_token_text("." * 20_000 + words) is False  # words, not a placeholder
     assert is_token_text("." * 20_000)
     assert is_token_text("  TBD.  ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Spend", "WAITING", "today", "Machine  Learning", "API", "apis"])
+        | st.text(alphabet="abcdefgiklmnoprstuwAEIOUPST .,-\n", max_size=12),
+        max_size=12,
+    )
+)
+def test_word_lists_count_as_if_case_did_not_matter(pieces):
+    """``count`` lowercases the text and matches lowercase word lists: the same counts as
+    matching the lists case-insensitively."""
+    from prfaq.cues import PAIN, PRODUCT, TECHNOLOGY, TODAY, count
+
+    text = " ".join(pieces)
+    for words in (PAIN, TODAY, PRODUCT, TECHNOLOGY):
+        assert count(words, text) == len(re.findall(words.pattern, text, re.IGNORECASE))
