@@ -89,6 +89,52 @@ def fresh_database(kind: str, env: dict) -> dict:
     return env
 
 
+SAVING_DOCUMENTS = 16  # one per wrk connection: each saves its own, as editors do
+SAVES_FILE = Path("/tmp/prfaq-bench-saves.txt")
+
+
+def autosave_fields(document) -> dict:
+    """The editor's fields for ``document``'s current text, as its autosave posts them."""
+    content = document.current_revision.as_content()
+    fields = {"title": document.title}
+    for spec in document.outline.text_sections:
+        fields[f"section_{spec.key}"] = content.section(spec.key)
+    fields |= {"faq-TOTAL_FORMS": len(content.faq), "faq-INITIAL_FORMS": len(content.faq)}
+    for i, entry in enumerate(content.faq):
+        for field, value in entry.to_json().items():
+            fields[f"faq-{i}-{field}"] = "" if value is None else value
+    return fields
+
+
+def prepare_saving(user) -> str:
+    """Seeded drafts for the saving autosave, shared with ``user``; for each, a line of
+    id, version and the form wrk.lua posts, with BENCHVERSION and BENCHEDIT to fill in.
+
+    Document k's version is moved to k million, so an autosave's answer (the new version)
+    says which document it was: wrk.lua keeps each document's version from its answers.
+    Run inside the server's environment (manage.py shell)."""
+    from urllib.parse import urlencode
+
+    from prfaq.models import Document
+
+    drafts = list(
+        Document.objects.filter(title__startswith="[seed]", status="draft", restricted=False)
+        .exclude(title__contains="3,000-word")
+        .select_related("current_revision")
+        .order_by("pk")[:SAVING_DOCUMENTS]
+    )
+    lines = []
+    for k, document in enumerate(drafts, start=1):
+        document.collaborators.add(user)
+        Document.objects.filter(pk=document.pk).update(version=k * 1_000_000)
+        fields = autosave_fields(document)
+        fields["section_problem"] += " Edit BENCHEDIT."
+        form = urlencode(fields | {"base_version": "BENCHVERSION"})
+        lines.append(f"{document.pk}\t{k * 1_000_000}\t{form}\n")
+    SAVES_FILE.write_text("".join(lines))
+    return str(SAVES_FILE)
+
+
 def session_for(env: dict) -> tuple[str, str, dict]:
     """A signed-in session and CSRF token for a seeded leader, and the ids pages need."""
     code = (
@@ -104,7 +150,8 @@ def session_for(env: dict) -> tuple[str, str, dict]:
         "print(json.dumps({'session': s.session_key, 'csrf': _get_new_csrf_string(), "
         "'big': big.pk, 'version': big.version, 'round_doc': r.document_id, 'round': r.number, "
         "'thread': big.threads.first().pk, "
-        "'after': big.threads.first().comments.order_by('-pk').values_list('pk', flat=True)[0]}))"
+        "'after': big.threads.first().comments.order_by('-pk').values_list('pk', flat=True)[0], "
+        "'saves': __import__('bench.load').load.prepare_saving(u)}))"
     )
     data = json.loads(manage("shell", "-v0", "-c", code, env=env).strip().splitlines()[-1])
     cookie = f"sessionid={data['session']}; csrftoken={data['csrf']}"
@@ -150,10 +197,15 @@ def worker_memory_mb(server: subprocess.Popen) -> float:
     return max(rss, default=0.0)
 
 
-def wrk(path: str, seconds: int, cookie: str, csrf: str, body: str = "", htmx: bool = False):
+def wrk(
+    path: str, seconds: int, cookie: str, csrf: str, body: str = "", htmx: bool = False,
+    saves: str = "",
+):  # fmt: skip
     env = dict(os.environ, BENCH_COOKIE=cookie, BENCH_CSRF=csrf, BENCH_HTMX="1" if htmx else "")
     if body:
         env |= {"BENCH_METHOD": "POST", "BENCH_BODY": body}
+    if saves:
+        env |= {"BENCH_METHOD": "POST", "BENCH_SAVES": saves}
     out = subprocess.run(
         ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", str(ROOT / "bench" / "wrk.lua"),
          f"http://127.0.0.1:{PORT}{path}"],
@@ -197,6 +249,9 @@ def pages(ids: dict) -> list[tuple[str, str, str, bool]]:
     ]  # fmt: skip
 
 
+SAVING = f"autosave POST (saves; {SAVING_DOCUMENTS} drafts)"
+
+
 def measure(ids: dict, cookie: str, csrf: str, seconds: int, label: str) -> dict:
     results = {}
     for name, path, body, htmx in pages(ids):
@@ -204,6 +259,12 @@ def measure(ids: dict, cookie: str, csrf: str, seconds: int, label: str) -> dict
             continue
         wait_until_idle()
         results[name] = wrk(path, seconds, cookie, csrf, body, htmx)
+        log(f"{label}: {name}: {results[name]['rps']:.0f} req/s")
+    name = SAVING
+    if not ONLY or any(word in name for word in ONLY):
+        # Last: every save changes what the other pages would show.
+        wait_until_idle()
+        results[name] = wrk("/", seconds, cookie, csrf, htmx=True, saves=ids["saves"])
         log(f"{label}: {name}: {results[name]['rps']:.0f} req/s")
     return results
 

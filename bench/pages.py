@@ -45,7 +45,7 @@ from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.load import pages  # noqa: E402
+from bench.load import autosave_fields, pages  # noqa: E402
 from prfaq.models import Document  # noqa: E402
 from reviews.models import ReviewRound  # noqa: E402
 
@@ -72,13 +72,7 @@ def saving_autosave(data: dict):
 
     big = Document.objects.get(pk=data["big"])
     content = big.current_revision.as_content()
-    fields = {"title": big.title, "csrfmiddlewaretoken": data["csrf"]}
-    for spec in big.outline.text_sections:
-        fields[f"section_{spec.key}"] = content.section(spec.key)
-    fields |= {"faq-TOTAL_FORMS": len(content.faq), "faq-INITIAL_FORMS": len(content.faq)}
-    for i, entry in enumerate(content.faq):
-        for field, value in entry.to_json().items():
-            fields[f"faq-{i}-{field}"] = "" if value is None else value
+    fields = autosave_fields(big) | {"csrfmiddlewaretoken": data["csrf"]}
     edits = iter(range(10**9))
 
     def body() -> str:
