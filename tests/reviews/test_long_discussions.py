@@ -149,13 +149,14 @@ def test_a_reply_from_a_page_far_behind_gets_the_whole_thread(client, author, lo
     for i in range(RECENT_COMMENTS):
         thread.reply(by=author, body=f"Since then {i}.")
     url = reverse("reviews:reply", args=[document.pk, thread.pk])
-    for sent in ({"after": before}, {}, {"after": "not a number"}):
+    for sent in ({"after": before}, {}, {"after": "not a number"}, {"after": 10**30},
+                 {"after": -1}):  # fmt: skip
         answer = client.post(url, {"body": "Late to the party."} | sent, headers=HTMX)
         assert answer.status_code == 200
         assert answer.content.decode().lstrip().startswith(f'<article id="thread-{thread.pk}"')
         assert answer["HX-Retarget"] == f"#thread-{thread.pk}"
         assert answer["HX-Reswap"] == "outerHTML"
-    assert thread.comments.filter(body="Late to the party.").count() == 3
+    assert thread.comments.filter(body="Late to the party.").count() == 5
 
 
 def test_a_refused_reply_shows_its_error_in_the_whole_thread(client, author, long_discussion):
