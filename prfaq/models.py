@@ -291,6 +291,7 @@ class Document(models.Model):
             .get(pk=self.pk)
         )
         current = Revision.objects.get(pk=locked.current_revision_id)
+        current.document = self  # the gates read the outline through it: no query
         current_content = current.as_content()
         if title == current.title and content == current_content:
             if checkpoint:
