@@ -6,6 +6,7 @@ never changes again.
 """
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache, cached_property
@@ -77,6 +78,22 @@ def readable_by(user, via: str = "") -> Q:
 
 
 SQLITE_MATCH = "SELECT rowid FROM prfaq_document_fts WHERE prfaq_document_fts MATCH %s"
+
+
+@contextmanager
+def searching(query: str):
+    """Where a search's queries run. On PostgreSQL, in a transaction that steers the
+    planner to the GIN index: it does not count reading each row's stored vector (several
+    kB, stored out of line), so for a word in many documents it scanned the whole table,
+    reading every vector (10,000 seeded documents, 1,250 matching: 88 ms, with the index
+    21 ms; counting them 85 ms, with the index 2 ms)."""
+    if not query.strip() or connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
 
 
 def sqlite_search_index() -> bool:

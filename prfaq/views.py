@@ -34,7 +34,7 @@ from prfaq.forms import (
     read_within_limits,
 )
 from prfaq.markdown_io import ImportError_, export_markdown
-from prfaq.models import Document, EditConflict, Revision
+from prfaq.models import Document, EditConflict, Revision, searching
 from prfaq.pagecache import cached_page, document_page
 from prfaq.rendering import page_view
 from reviews.discussion import (
@@ -76,9 +76,10 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     # counts and open threads. (Asked at once, SQLite counted threads for every document
     # before sorting them.)
     paginator = Paginator(documents.values_list("pk", flat=True), DOCUMENTS_PER_PAGE)
-    paginator.count = documents.order_by().count()  # counted without the listing's joins
-    page = paginator.get_page(request.GET.get("page"))
-    ids = list(page.object_list)
+    with searching(query):
+        paginator.count = documents.order_by().count()  # counted without the listing's joins
+        page = paginator.get_page(request.GET.get("page"))
+        ids = list(page.object_list)
     rows = (
         Document.objects.for_listing()
         .annotate(

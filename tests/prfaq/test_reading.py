@@ -186,6 +186,25 @@ def test_search_uses_the_full_text_index_on_postgresql(db, author, document):
     assert list(queryset) == [document]
 
 
+def test_a_search_on_postgresql_reads_the_index_however_many_documents_match(db, author, document):
+    """The planner does not count reading each row's stored vector: left alone, it scans
+    the table for a word in many documents. ``searching`` steers it to the index."""
+    from django.db import connection
+
+    from prfaq.models import searching
+
+    if connection.vendor != "postgresql":
+        pytest.skip("The GIN index exists on PostgreSQL only.")
+    queryset = Document.objects.search("skippers").order_by()
+    sql, params = queryset.query.sql_with_params()
+    with searching("skippers"), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN SELECT COUNT(*) FROM (" + sql + ") counted", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        found = queryset.count()
+    assert "document_search_vector_idx" in plan and "Seq Scan" not in plan
+    assert found == 1
+
+
 def test_the_stored_search_vector_follows_every_save(db, author, document):
     from django.db import connection
 
