@@ -384,7 +384,9 @@ def comment_delete(request: HttpRequest, pk: int, comment_pk: int) -> HttpRespon
 def subscription(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_document_for(request.user, pk)
     state = request.POST.get("state", "")
-    if state in Subscription.State.values:
+    if state not in Subscription.State.values:
+        state = ""  # anything else, as the form's default choice (never stored or logged)
+    if state:
         Subscription.objects.update_or_create(
             user=request.user, document=document, defaults={"state": state}
         )

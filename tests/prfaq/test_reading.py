@@ -205,19 +205,6 @@ def test_a_search_on_postgresql_reads_the_index_however_many_documents_match(db,
     assert found == 1
 
 
-def test_the_stored_search_vector_follows_every_save(db, author, document):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("The stored vector exists on PostgreSQL only.")
-    assert list(Document.objects.search("lighthouses")) == []
-    content = Content(sections={"problem": "Lighthouses fail."}, faq=())
-    save_draft(document=document, by=author, title=document.title, content=content,
-               base_version=document.version)  # fmt: skip
-    assert list(Document.objects.search("lighthouse")) == [document]
-    assert list(Document.objects.search("skippers")) == []
-
-
 def needs_the_sqlite_index() -> None:
     if not sqlite_search_index():
         pytest.skip("The FTS5 index is SQLite's (migration 0007); PostgreSQL has its own.")
@@ -255,8 +242,12 @@ def test_search_finds_words_and_their_beginnings_whatever_the_case_and_accents(d
     assert found('"boats"') == found("boats*") == found("(boats)") == {boats}
 
 
-def test_the_sqlite_index_follows_saves_bulk_writes_and_deletes(db, author, document):
-    needs_the_sqlite_index()
+def test_the_search_index_follows_saves_bulk_writes_and_deletes(db, author, document):
+    """PostgreSQL's stored vector and SQLite's FTS5 index, both updated by the database."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        needs_the_sqlite_index()
     assert list(Document.objects.search("lighthouses")) == []
     content = Content(sections={"problem": "Lighthouses fail."}, faq=())
     save_draft(document=document, by=author, title=document.title, content=content,

@@ -6,8 +6,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from audit.models import AuditEntry
 from reviews.mentions import MAX_MENTIONS, mentioned_usernames
-from reviews.models import Notification, Thread
+from reviews.models import Notification, Subscription, Thread
 from tests.conftest import make_document, make_user
 
 
@@ -122,6 +123,18 @@ def test_followers_hear_about_new_threads(client, author, teammate, leader, docu
     comment(client, document, "Hello")
     run_worker()
     assert Notification.objects.get(recipient=leader).kind == Notification.Kind.COMMENT
+
+
+def test_an_unknown_subscription_choice_means_the_default(client, leader, document):
+    """A tampered choice (here a NUL, which PostgreSQL refuses to store) is neither stored
+    nor logged: it goes back to the default, as the form's third choice does."""
+    url = reverse("reviews:subscription", args=[document.pk])
+    client.force_login(leader)
+    client.post(url, {"state": "follow"})
+    response = client.post(url, {"state": "\x00"})
+    assert response.status_code == 302
+    assert not Subscription.objects.filter(user=leader).exists()
+    assert AuditEntry.objects.order_by("-pk").values_list("detail", flat=True)[0] == "default"
 
 
 def test_inbox_counts_unread_and_links_straight_to_the_thread(client, author, teammate, document):
