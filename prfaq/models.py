@@ -62,21 +62,6 @@ class SaveResult:
     created: bool
 
 
-def readable_by(user, via: str = "") -> Q:
-    """The condition ``visible_to`` puts on documents, for a query of something that reaches
-    a document through ``via`` (``"document__"``): a thread and its document in one query.
-    For a signed-in ``user``."""
-    if user.is_leader:
-        return Q()
-    related = {"document": OuterRef(f"{via}pk"), "user": user}
-    return (
-        Q(**{f"{via}restricted": False})
-        | Q(**{f"{via}owner": user})
-        | Q(Exists(Document.collaborators.through.objects.filter(**related)))
-        | Q(Exists(Document.readers.through.objects.filter(**related)))
-    )
-
-
 SQLITE_MATCH = "SELECT rowid FROM prfaq_document_fts WHERE prfaq_document_fts MATCH %s"
 
 
@@ -97,7 +82,8 @@ def searching(query: str):
 
 
 def sqlite_search_index() -> bool:
-    """Whether this SQLite database has the trigram search index (FTS5 may be missing)."""
+    """Whether this SQLite database has the FTS5 search index (migration 0007: SQLite may
+    be built without FTS5)."""
     if connection.vendor != "sqlite":
         return False
     return _has_table(connection.settings_dict["NAME"], "prfaq_document_fts")
@@ -113,7 +99,15 @@ class DocumentQuerySet(models.QuerySet):
         """Documents this user may read: the team's, and restricted ones they take part in."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(readable_by(user))
+        if user.is_leader:
+            return self
+        related = {"document": OuterRef("pk"), "user": user}
+        return self.filter(
+            Q(restricted=False)
+            | Q(owner=user)
+            | Q(Exists(Document.collaborators.through.objects.filter(**related)))
+            | Q(Exists(Document.readers.through.objects.filter(**related)))
+        )
 
     def shared_with(self, user) -> "DocumentQuerySet":
         """Documents this user owns or collaborates on."""

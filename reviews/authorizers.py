@@ -3,25 +3,23 @@
 from django.http import Http404
 
 from prfaq.authorizers import get_document_for
-from prfaq.models import readable_by
 from reviews.models import Comment, Thread
 
 
 def get_thread_for(user, document_pk: int, thread_pk: int, *, with_text: bool = True) -> Thread:
     """A thread of a document the user may read; 404 otherwise (also for another document's).
-    Without ``with_text`` the document's current revision is read only if asked for."""
-    if not user.is_authenticated:
-        raise Http404("No such thread on this document.")
+    Thread and document in one query, readability asked of the row as ``get_document_for``
+    does; without ``with_text`` the document's current revision is read only if asked for."""
     related = (
         ("document__owner", "document__current_revision") if with_text else ("document__owner",)
     )
     thread = (
         Thread.objects.select_related(*related)
         .defer("document__search_text")  # the whole text again, for search only
-        .filter(readable_by(user, "document__"), pk=thread_pk, document_id=document_pk)
+        .filter(pk=thread_pk, document_id=document_pk)
         .first()
     )
-    if thread is None:
+    if thread is None or not thread.document.can_read(user):
         raise Http404("No such thread on this document.")
     return thread
 

@@ -230,15 +230,14 @@ class Thread(models.Model):
         return thread
 
     def accepts_replies(self) -> bool:
-        """Open, with at least one comment left to reply to."""
-        return not self.is_resolved and self.comments.filter(deleted_at__isnull=True).exists()
+        """Open, with at least one comment left to reply to. Asked of the database, not of
+        this object: it may have been read before another request resolved the thread."""
+        open_ = self.comments.filter(deleted_at__isnull=True, thread__resolved_at__isnull=True)
+        return open_.exists()
 
     @transaction.atomic(savepoint=False)
     def reply(self, *, by, body: str) -> "Comment":
-        # Asked of the database, not of this object: a reply may be read before another
-        # request resolves the thread or deletes its comments.
-        live = self.comments.filter(deleted_at__isnull=True, thread__resolved_at__isnull=True)
-        if not live.exists():
+        if not self.accepts_replies():
             self.refresh_from_db(fields=["resolved_at", "resolved_by", "updated_at"])
             if self.is_resolved:
                 raise ValidationError("This thread is resolved: reopen it to reply.")
