@@ -306,6 +306,7 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+SESSION_ENGINE = "prfaq.sessions"  # Django's database sessions, read with plain SQL
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
