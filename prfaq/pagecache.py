@@ -31,6 +31,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
 from prfaq.authorizers import Action, get_document_for
+from prfaq.compiled import by_pk
 from prfaq.models import Document, Stamp
 
 PAGE_SECONDS = 30
@@ -87,12 +88,19 @@ def document_page(
     user = request.user
     if not _may_cache(request):
         return render(get_document_for(user, pk, action=action))
-    stamp = Document.objects.visible_to(user).filter(pk=pk).values_list(*STAMP_FIELDS).first()
-    if stamp is None:
+    # Readability asked of the row, as ``get_document_for`` does (``visible_to``'s EXISTS
+    # cost ten times more to compile than the query takes).
+    document = by_pk("pagecache.document_page", _stamp_queryset, pk)
+    if document is None or not document.can_read(user):
         raise Http404("No such document.")
+    stamp = [getattr(document, name) for name in STAMP_FIELDS]
     return _cached(
         request, [action, *stamp], lambda: render(get_document_for(user, pk, action=action))
     )
+
+
+def _stamp_queryset():
+    return Document.objects.only(*STAMP_FIELDS, "restricted", "owner_id")
 
 
 def cached_page(request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
