@@ -65,22 +65,35 @@ def ids() -> dict:
     }
 
 
-def saving_autosave(data: dict):
-    """An autosave of the big document that saves: the current version, one section changed
+def saving_autosave(data: dict, pk: int):
+    """An autosave of document ``pk`` that saves: the current version, one section changed
     (the text before the request; not timed)."""
     from urllib.parse import urlencode
 
-    big = Document.objects.get(pk=data["big"])
-    content = big.current_revision.as_content()
-    fields = autosave_fields(big) | {"csrfmiddlewaretoken": data["csrf"]}
+    document = Document.objects.get(pk=pk)
+    content = document.current_revision.as_content()
+    fields = autosave_fields(document) | {"csrfmiddlewaretoken": data["csrf"]}
     edits = iter(range(10**9))
 
     def body() -> str:
-        version = Document.objects.values_list("version", flat=True).get(pk=data["big"])
+        version = Document.objects.values_list("version", flat=True).get(pk=pk)
         problem = content.section("problem") + f" Edit {next(edits)}."
         return urlencode(fields | {"base_version": version, "section_problem": problem})
 
     return body
+
+
+def seeded_draft(owner) -> int:
+    """The first of the drafts the benchmark's saving autosave row saves, shared with
+    ``owner`` (``bench.load.prepare_saving``)."""
+    draft = (
+        Document.objects.filter(title__startswith="[seed]", status="draft", restricted=False)
+        .exclude(title__contains="3,000-word")
+        .order_by("pk")
+        .first()
+    )
+    draft.collaborators.add(owner)
+    return draft.pk
 
 
 def up_to_date(thread: int, body: str):
@@ -122,7 +135,16 @@ def main() -> None:
         (name, path, up_to_date(data["thread"], body) if "after=" in body else body, htmx)
         for name, path, body, htmx in pages(data)
     ]
-    measured.append(("autosave POST (saves)", autosave, saving_autosave(data), True))
+    measured.append(("autosave POST (saves)", autosave, saving_autosave(data, data["big"]), True))
+    draft = seeded_draft(data["owner"])
+    measured.append(
+        (
+            "autosave POST (saves a draft)",
+            f"/documents/{draft}/autosave/",
+            saving_autosave(data, draft),
+            True,
+        )
+    )
     for name, path, body, htmx in measured:
         if options.page and options.page not in name:
             continue

@@ -296,12 +296,15 @@ class Document(models.Model):
         the same author coalesce into their newest unsealed revision; a checkpoint
         (the Save button) seals the revision it writes.
         """
+        # The document locked, read with its current revision in one query.
         locked = (
-            Document.objects.select_for_update()
-            .only("version", "current_revision_id")
+            Document.objects.select_for_update(of=("self",))
+            .select_related("current_revision")
+            .only("version", "status", "current_revision")
             .get(pk=self.pk)
         )
-        current = Revision.objects.get(pk=locked.current_revision_id)
+        self.status = locked.status  # as of the lock: what follows the save decides by it
+        current = locked.current_revision
         current.document = self  # the gates read the outline through it: no query
         current_content = current.as_content()
         if title == current.title and content == current_content:
@@ -316,39 +319,40 @@ class Document(models.Model):
         now = timezone.now()
         outline = self.outline
         if current.can_absorb(by=by, at=now):
+            # What the revision changed is counted from the one before it: its title and text.
             previous = (
                 Revision.objects.filter(document=self, number__lt=current.number)
                 .order_by("-number")
+                .values_list("title", "content")
                 .first()
             )
             revision, created = current, False
         else:
-            previous = current
+            previous = (current.title, current.content)
             revision, created = Revision(document=self, number=current.number + 1), True
-        base = previous.as_content() if previous else Content.empty(outline)
+        base = Content.from_json(previous[1]) if previous else Content.empty(outline)
         revision.author = by
         revision.title = title
         revision.content = content.to_json()
         revision.rendered = render_content(content, reuse=(current_content, current.rendered))
         revision.word_count = content.word_count
         revision.changed_sections = content.changed_keys(base, outline)
-        if previous is None or title != previous.title:
+        if previous is None or title != previous[0]:
             revision.changed_sections.insert(0, "title")
         revision.sealed = checkpoint
         revision.save()
 
-        self.version = locked.version + 1
-        self.title = title
-        self.current_revision = revision
-        self.word_count = revision.word_count
-        self.search_text = f"{title}\n{content.plain_text()}"
-        self.updated_at = now
-        self.save(
-            update_fields=[
-                "version", "title", "current_revision", "word_count", "search_text",
-                "updated_at",
-            ]
-        )  # fmt: skip
+        changes = {
+            "version": locked.version + 1,
+            "title": title,
+            "current_revision": revision,
+            "word_count": revision.word_count,
+            "search_text": f"{title}\n{content.plain_text()}",
+            "updated_at": now,
+        }
+        Document.objects.filter(pk=self.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(self, name, value)
         return SaveResult(revision=revision, version=self.version, changed=True, created=created)
 
     @transaction.atomic

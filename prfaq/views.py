@@ -473,7 +473,7 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
             status=401,
         )
     document = get_document_for(request.user, pk, action="edit", with_text=False)
-    form = DocumentForm(request.POST, outline=document.outline)
+    form = DocumentForm(request.POST, outline=document.outline, shown=False)
     if not form.is_valid():
         context = {"state": "invalid", "errors": form.error_summary()}
         return render(request, "prfaq/document_edit.html#save-status", context, status=400)
@@ -497,7 +497,7 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
 def document_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the press release and FAQ as they read, from the editor's unsaved fields."""
     document = get_document_for(request.user, pk, action="edit")
-    form = DocumentForm(request.POST, outline=document.outline)
+    form = DocumentForm(request.POST, outline=document.outline, shown=False)
     if not form.is_valid():
         context = {"errors": form.error_summary()}
         return render(request, "prfaq/document_edit.html#preview", context)

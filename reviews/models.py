@@ -38,14 +38,19 @@ class GateReport(models.Model):
         """Run the gates on ``revision`` and store what they found (again, if it changed)."""
         findings = run_gates(draft_of(revision))
         counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
-        report, _ = cls.objects.update_or_create(
+        report = cls(
             revision=revision,
-            defaults={
-                "findings": [f.to_json() for f in findings],
-                "blockers": counts[Severity.BLOCKER],
-                "warnings": counts[Severity.WARNING],
-                "infos": counts[Severity.INFO],
-            },
+            findings=[f.to_json() for f in findings],
+            blockers=counts[Severity.BLOCKER],
+            warnings=counts[Severity.WARNING],
+            infos=counts[Severity.INFO],
+        )
+        # One statement, new or again (update_or_create adds a savepoint and a locking read).
+        cls.objects.bulk_create(
+            [report],
+            update_conflicts=True,
+            unique_fields=["revision"],
+            update_fields=["findings", "blockers", "warnings", "infos", "computed_at"],
         )
         return report
 

@@ -500,7 +500,7 @@ def after_edit(*, document: Document, result: SaveResult, by) -> None:
     if not result.changed:
         return
     revision = result.revision
-    status = Document.objects.values_list("status", flat=True).get(pk=document.pk)
+    status = document.status  # as read under the save's lock (``Document.save_content``)
     round_ = document.rounds.open().first()
     if result.created:
         summary = f"{by.display_name} saved revision {revision.number}."
