@@ -26,7 +26,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import caches
-from django.db.models import F
+from django.db import connections, router
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
@@ -48,13 +48,35 @@ def changed(*, document_id: int | None = None, everything: bool = False) -> None
     locked in one order (the document, ``everything``, ``site``) and ``site`` last, so
     that whoever holds it waits for nothing else and two changes cannot deadlock.
     """
-    if document_id is not None:
-        Document.objects.filter(pk=document_id).update(activity=F("activity") + 1)
-    for name in [Stamp.EVERYTHING, Stamp.SITE] if everything else [Stamp.SITE]:
-        if not Stamp.objects.filter(name=name).update(value=F("value") + 1):
-            # A new (or flushed) database: make the row, then move it.
-            Stamp.objects.bulk_create([Stamp(name=name)], ignore_conflicts=True)
-            Stamp.objects.filter(name=name).update(value=F("value") + 1)
+    # Plain SQL: every change runs these, and building them with the ORM cost Django
+    # 0.4 ms each, several times what the database takes.
+    connection = connections[router.db_for_write(Document)]
+    moved = _counter_sql(connection)
+    with connection.cursor() as cursor:
+        if document_id is not None:
+            cursor.execute(moved["activity"], [document_id])
+        for name in [Stamp.EVERYTHING, Stamp.SITE] if everything else [Stamp.SITE]:
+            cursor.execute(moved["stamp"], [name])
+            if not cursor.rowcount:
+                # A new (or flushed) database: make the row, then move it.
+                Stamp.objects.bulk_create([Stamp(name=name)], ignore_conflicts=True)
+                cursor.execute(moved["stamp"], [name])
+
+
+def _counter_sql(connection) -> dict[str, str]:
+    """``changed``'s two statements, with the tables' and columns' names quoted."""
+    quote = connection.ops.quote_name
+
+    def moving(model, counter: str, key: str) -> str:
+        meta = model._meta
+        column = quote(meta.get_field(counter).column)
+        where = quote(meta.get_field(key).column)
+        return f"UPDATE {quote(meta.db_table)} SET {column} = {column} + 1 WHERE {where} = %s"
+
+    return {
+        "activity": moving(Document, "activity", "id"),
+        "stamp": moving(Stamp, "value", "name"),
+    }
 
 
 def stamps_of(user) -> tuple[int | None, int | None]:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from prfaq.models import LEADERSHIP_GROUP, Document
+from prfaq.models import LEADERSHIP_GROUP, Document, Stamp
 from reviews.models import Notification
 from tests.conftest import full_content, make_document, make_user
 from tests.prfaq.test_editor import editor_data
@@ -80,6 +80,20 @@ def test_someone_else_s_comment_shows_at_once(author, teammate, document):
     )
     assert b"A fresh objection" in reader.get(url).content
     assert b"1 open thread" in reader.get(dashboard).content
+
+
+def test_changes_show_on_a_database_whose_counters_were_emptied(author, teammate, document):
+    Stamp.objects.all().delete()  # a flushed database, before any change made the rows
+    reader = signed_in(author)
+    dashboard = reverse("prfaq:dashboard")
+    reader.get(dashboard)
+    for body in ("First since the flush", "Second since the flush"):
+        signed_in(teammate).post(
+            reverse("reviews:thread_new", args=[document.pk]), {"section": "problem", "body": body}
+        )
+        assert b"open thread" in reader.get(dashboard).content
+        assert body.encode() in reader.get(reverse("prfaq:document", args=[document.pk])).content
+    assert Stamp.objects.get(name=Stamp.SITE).value == 2
 
 
 def test_a_change_to_another_document_keeps_this_one_cached(author, teammate, document):
