@@ -90,7 +90,9 @@ def database_from_env(default_url: str) -> dict:
             "server_side_binding", env_bool("DATABASE_SERVER_SIDE_BINDING", True)
         )
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # Writers take the lock up front, so concurrent saves queue instead of failing.
+        # Writers take the lock up front, so concurrent saves queue instead of failing;
+        # they queue in the kernel, not in SQLite's sleeping busy handler (prfaq.sqlite3).
+        config["ENGINE"] = "prfaq.sqlite3"
         config.setdefault("OPTIONS", {}).update(
             {
                 "transaction_mode": "IMMEDIATE",

@@ -30,6 +30,10 @@ INLINE_THREADS = 20
 THREADS_PER_PAGE = 10
 # A long thread shows its first comment and its latest replies; the rest on request.
 RECENT_COMMENTS = 10
+# A reply brings back what others posted since the page loaded, up to this many; a page
+# further behind gets the whole thread again. A busy thread is typically a few behind
+# (16 people replying at once: about 15).
+CATCH_UP_COMMENTS = 50
 
 
 @dataclass

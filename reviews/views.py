@@ -26,7 +26,7 @@ from prfaq.pagecache import document_page
 from prfaq.views import document_body, read_view_body, render_document_page
 from reviews.authorizers import get_comment_for, get_thread_for, thread_of
 from reviews.discussion import (
-    RECENT_COMMENTS,
+    CATCH_UP_COMMENTS,
     THREADS_PER_PAGE,
     CurrentText,
     ThreadView,
@@ -269,9 +269,9 @@ def _reply_posted(request: HttpRequest, thread: Thread, comment) -> HttpResponse
     comments = list(
         thread.comments.select_related("author")
         .filter(pk__gt=after)
-        .order_by("created_at", "pk")[: RECENT_COMMENTS + 1]
+        .order_by("created_at", "pk")[: CATCH_UP_COMMENTS + 1]
     )
-    if len(comments) > RECENT_COMMENTS or comment not in comments:
+    if len(comments) > CATCH_UP_COMMENTS or comment not in comments:
         return None
     view = ThreadView(
         thread=thread,

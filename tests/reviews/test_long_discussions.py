@@ -6,7 +6,12 @@ import re
 import pytest
 from django.urls import reverse
 
-from reviews.discussion import INLINE_THREADS, RECENT_COMMENTS, THREADS_PER_PAGE
+from reviews.discussion import (
+    CATCH_UP_COMMENTS,
+    INLINE_THREADS,
+    RECENT_COMMENTS,
+    THREADS_PER_PAGE,
+)
 from reviews.forms import CommentForm
 from reviews.models import BlindReading, Comment, Thread
 from tests.conftest import full_content, make_document, make_user
@@ -141,12 +146,28 @@ def test_a_reply_by_htmx_appends_what_came_since_and_an_empty_box(client, author
     assert "Agreed." not in page.content.decode() and "And again." in page.content.decode()
 
 
+def test_a_reply_from_a_busy_thread_brings_back_everything_since(client, author, long_discussion):
+    document, threads = long_discussion
+    thread = threads[0]
+    client.force_login(author)
+    before = thread.comments.get().pk
+    for i in range(15):  # sixteen people replying at once
+        thread.reply(by=thread.started_by, body=f"Meanwhile {i}.")
+    url = reverse("reviews:reply", args=[document.pk, thread.pk])
+    answer = client.post(url, {"body": "Agreed.", "after": before}, headers=HTMX)
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "HX-Retarget" not in answer
+    assert "<article" not in page and "Point 0" not in page  # not the thread again
+    shown = [page.index(f"Meanwhile {i}.") for i in range(15)] + [page.index("Agreed.")]
+    assert shown == sorted(shown)
+
+
 def test_a_reply_from_a_page_far_behind_gets_the_whole_thread(client, author, long_discussion):
     document, threads = long_discussion
     thread = threads[0]
     client.force_login(author)
     before = thread.comments.get().pk
-    for i in range(RECENT_COMMENTS):
+    for i in range(CATCH_UP_COMMENTS):
         thread.reply(by=author, body=f"Since then {i}.")
     url = reverse("reviews:reply", args=[document.pk, thread.pk])
     for sent in ({"after": before}, {}, {"after": "not a number"}, {"after": 10**30},

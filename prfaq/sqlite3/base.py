@@ -1,0 +1,68 @@
+"""Django's SQLite backend, with writers queued by the kernel instead of by polling.
+
+SQLite lets one transaction write at a time. A writer that finds the database locked
+waits in SQLite's busy handler, which sleeps and tries again (1, 2, 5, 10 ms and longer):
+under a few concurrent saves the lock was often free while every waiter slept, and a
+comment POST served about 60% of what its CPU time allowed, with 0.5 to 1 s tails.
+
+Here each transaction (``atomic`` starts them with ``BEGIN IMMEDIATE``, so every one
+may write) first takes an exclusive ``flock`` on a file beside the database, and lets
+it go at its commit or rollback: the next writer, in any process, wakes the moment it
+is free, in turn. The kernel releases the lock of a process that dies. SQLite's own
+locking is unchanged underneath, and statements outside a transaction do not queue
+here. Without ``fcntl`` (Windows), or for an in-memory database, it is Django's backend
+as it is.
+"""
+
+from django.db.backends.sqlite3 import base
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _writers = None  # the open lock file, while this connection's transaction holds it
+
+    def _start_transaction_under_autocommit(self):
+        self._queue_for_writing()
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._done_writing()
+            raise
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self._done_writing()
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self._done_writing()
+
+    def _close(self):
+        try:
+            return super()._close()
+        finally:
+            self._done_writing()
+
+    def _queue_for_writing(self) -> None:
+        if fcntl is None or self.is_in_memory_db() or self._writers is not None:
+            return
+        writers = open(f"{self.settings_dict['NAME']}-writers.lock", "a+b")  # noqa: SIM115
+        try:
+            fcntl.flock(writers, fcntl.LOCK_EX)
+        except BaseException:
+            writers.close()
+            raise
+        self._writers = writers
+
+    def _done_writing(self) -> None:
+        writers, self._writers = self._writers, None
+        if writers is not None:
+            writers.close()  # closing the file releases its lock
