@@ -14,6 +14,10 @@ requests/s and p50/p95/p99 latency next to the empty health view of the same
 server, as a ratio. The table goes to bench/RESULTS.md with the machine, its
 load, the date and the commit. Everything it starts, it stops. Needs Debian's wrk.
 
+Beside the app's pages it measures one reference of its own, "least write POST"
+(bench/urls.py, served through bench/settings.py: production settings plus that URL): a
+signed-in POST that writes one row in one transaction, the least any change costs here.
+
 PostgreSQL: the database named in --database-url (default $BENCH_DATABASE_URL,
 else postgres://postgres@127.0.0.1:5432/prfaq_bench) is dropped and created.
 --without-security-middleware serves bench/settings_without_security.py (no CSP,
@@ -45,6 +49,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8860
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/prfaq_bench")
+WITH_REFERENCE = "bench.settings"  # production settings and the reference page's URL
 WITHOUT_SECURITY = "bench.settings_without_security"
 ONLY: list[str] = []  # --pages: measure only the pages whose names contain one of these
 
@@ -168,8 +173,7 @@ def session_for(env: dict) -> tuple[str, str, dict]:
 
 
 def serve(env: dict, *, without_security: bool = False, page_cache: bool = True):
-    if without_security:
-        env = dict(env, DJANGO_SETTINGS_MODULE=WITHOUT_SECURITY)
+    env = dict(env, DJANGO_SETTINGS_MODULE=WITHOUT_SECURITY if without_security else WITH_REFERENCE)
     env = dict(env, PAGE_CACHE="1" if page_cache else "0")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "prfaq.wsgi", "--bind", f"127.0.0.1:{PORT}",
@@ -259,11 +263,17 @@ def pages(ids: dict) -> list[tuple[str, str, str, bool]]:
 
 
 SAVING = f"autosave POST (saves; {SAVING_DOCUMENTS} drafts)"
+# Not a page of the app (bench/urls.py): a signed-in POST writing one row in one transaction.
+LEAST_WRITE = "reference: least write POST (1 insert)"
+
+
+def reference_pages(ids: dict) -> list[tuple[str, str, str, bool]]:
+    return [(LEAST_WRITE, "/bench/least-write/", f"csrfmiddlewaretoken={ids['csrf']}", True)]
 
 
 def measure(ids: dict, cookie: str, csrf: str, seconds: int, label: str, env: dict) -> dict:
     results = {}
-    for name, path, body, htmx in pages(ids):
+    for name, path, body, htmx in [*pages(ids), *reference_pages(ids)]:
         if ONLY and name != "empty view (health)" and not any(word in name for word in ONLY):
             continue
         wait_until_idle()

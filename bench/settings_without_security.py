@@ -8,6 +8,8 @@ to measure what they cost. Never serve real traffic with it.
 from prfaq.settings import *  # noqa: F403
 from prfaq.settings import AUTHENTICATION_BACKENDS, MIDDLEWARE, TEMPLATES
 
+ROOT_URLCONF = "bench.urls"  # with the benchmark's reference page (bench/urls.py)
+
 _LEFT_OUT = {
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
