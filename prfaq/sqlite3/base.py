@@ -10,9 +10,11 @@ may write) first takes an exclusive ``flock`` on a file beside the database, and
 it go at its commit or rollback: the next writer, in any process, wakes the moment it
 is free, in turn. The kernel releases the lock of a process that dies. SQLite's own
 locking is unchanged underneath, and statements outside a transaction do not queue
-here. Without ``fcntl`` (Windows), or for an in-memory database, it is Django's backend
-as it is.
+here. Without ``fcntl`` (Windows), for an in-memory database, or where the lock file
+cannot be opened (a warning says so), it is Django's backend as it is.
 """
+
+import logging
 
 from django.db.backends.sqlite3 import base
 
@@ -20,6 +22,9 @@ try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None
+
+
+logger = logging.getLogger(__name__)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -54,7 +59,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _queue_for_writing(self) -> None:
         if fcntl is None or self.is_in_memory_db() or self._writers is not None:
             return
-        writers = open(f"{self.settings_dict['NAME']}-writers.lock", "a+b")  # noqa: SIM115
+        path = f"{self.settings_dict['NAME']}-writers.lock"
+        try:
+            writers = open(path, "a+b")  # noqa: SIM115
+        except OSError as error:  # a read-only directory: SQLite's own locking still holds
+            logger.warning("Writers do not queue: cannot open %s (%s).", path, error)
+            return
         try:
             fcntl.flock(writers, fcntl.LOCK_EX)
         except BaseException:

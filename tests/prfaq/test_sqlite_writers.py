@@ -93,3 +93,16 @@ def test_concurrent_writers_all_land_though_sqlite_would_give_up_at_once(tmp_pat
     counts = [n for (n,) in check.cursor().execute("SELECT n FROM t ORDER BY n").fetchall()]
     assert counts == list(range(1, 241))  # each saw every write before its own
     check.close()
+
+
+def test_without_a_lock_file_transactions_still_work(tmp_path, caplog):
+    path = tmp_path / "db.sqlite3"
+    (tmp_path / "db.sqlite3-writers.lock").mkdir()  # cannot be opened as a file
+    db = wrapper(path, timeout=5)
+    db.cursor().execute("CREATE TABLE t (n INTEGER)")
+    begin(db)
+    db.cursor().execute("INSERT INTO t VALUES (1)")
+    end(db)
+    assert db.cursor().execute("SELECT COUNT(*) FROM t").fetchone() == (1,)
+    assert "Writers do not queue" in caplog.text
+    db.close()
