@@ -5,25 +5,28 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from prfaq.compiled import by_pk
 from prfaq.models import Document
 
 Action = Literal["read", "edit", "manage"]
 
 
 def get_document_for(user, pk: int, *, action: Action = "read", with_text: bool = True) -> Document:
-    """The document if ``user`` may ``action`` it, with its current revision unless not
-    ``with_text`` (a save locks and reads the revision itself).
+    """The document if ``user`` may ``action`` it, with its owner and current revision
+    unless not ``with_text`` (a save locks and reads the revision itself).
 
     404 for anyone who may not know it exists (restricted, unknown, anonymous);
     403 for people who may read it but not do this.
     """
-    related = ("owner", "current_revision") if with_text else ("owner",)
-    document = (
-        Document.objects.select_related(*related)
-        .defer("search_text")  # the whole text again, for search only
-        .filter(pk=pk)
-        .first()
-    )
+    if with_text:
+        document = (
+            Document.objects.select_related("owner", "current_revision")
+            .defer("search_text")  # the whole text again, for search only
+            .filter(pk=pk)
+            .first()
+        )
+    else:  # an autosave, every few seconds: the row alone, its query compiled once
+        document = by_pk("authorizers.get_document_for", _document_row, pk)
     # Asked of the row (``can_read``: a query only for a restricted document someone else
     # owns), not in the query: ``visible_to``'s two EXISTS cost more to build than to run.
     if document is None or not document.can_read(user):
@@ -33,3 +36,7 @@ def get_document_for(user, pk: int, *, action: Action = "read", with_text: bool 
     if action == "manage" and not document.can_manage(user):
         raise PermissionDenied("Only the author can change who shares this document.")
     return document
+
+
+def _document_row():
+    return Document.objects.defer("search_text")
