@@ -501,7 +501,10 @@ def after_edit(*, document: Document, result: SaveResult, by) -> None:
         return
     revision = result.revision
     status = document.status  # as read under the save's lock (``Document.save_content``)
-    round_ = document.rounds.open().first()
+    # A document is in review exactly when it has an open round (``check_integrity``
+    # checks it): a draft's autosave, the usual edit, need not look for one.
+    in_review = status == Document.Status.IN_REVIEW
+    round_ = document.rounds.open().first() if in_review else None
     if result.created:
         summary = f"{by.display_name} saved revision {revision.number}."
         if round_ is not None:  # the people reviewing hear of it, with a link to the changes
