@@ -296,15 +296,16 @@ class Document(models.Model):
         the same author coalesce into their newest unsealed revision; a checkpoint
         (the Save button) seals the revision it writes.
         """
-        # The document locked, read with its current revision in one query.
+        # The document locked first, its current revision read after: joined in the locking
+        # query, PostgreSQL re-checks the join of a row another save just changed against
+        # the revision of its snapshot, and answers no revision at all.
         locked = (
-            Document.objects.select_for_update(of=("self",))
-            .select_related("current_revision")
-            .only("version", "status", "current_revision")
+            Document.objects.select_for_update()
+            .only("version", "status", "current_revision_id")
             .get(pk=self.pk)
         )
         self.status = locked.status  # as of the lock: what follows the save decides by it
-        current = locked.current_revision
+        current = Revision.objects.get(pk=locked.current_revision_id)
         current.document = self  # the gates read the outline through it: no query
         current_content = current.as_content()
         if title == current.title and content == current_content:
