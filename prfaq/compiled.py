@@ -4,7 +4,8 @@ Django builds and compiles a query's SQL each time it runs it. For the small que
 nearly every request asks (the signed-in person's row; whether they may read the
 document a cached page shows) compiling cost three to seven times what running them
 costs. ``by_pk`` compiles such a query once, for one row by its id, and from then on
-runs its SQL through ``raw``: the same columns, annotations and converters.
+runs its SQL through ``raw``: the same columns and annotations, the model fields'
+converters (annotations come as the database gives them: SQLite's booleans are 0 or 1).
 """
 
 from collections.abc import Callable
@@ -19,6 +20,8 @@ _compiled: dict[str, tuple[type[Model], str, tuple]] = {}
 def by_pk(name: str, queryset: Callable[[], QuerySet], pk: int) -> Model | None:
     """The row ``pk`` of ``queryset()``, which is built and compiled only the first time
     ``name`` is asked for; ``None`` if there is no such row."""
+    if not -(2**63) <= pk < 2**63:  # no row has it, and SQLite cannot even bind it
+        return None
     compiled = _compiled.get(name)
     if compiled is None:
         compiled = _compiled[name] = _compile(queryset())

@@ -233,3 +233,14 @@ def test_only_gets_are_cached(author, document, method):
     url = reverse("prfaq:document", args=[document.pk])
     getattr(client, method)(url)
     assert queries(client, url)[0] > 3
+
+
+@pytest.mark.parametrize("page_cache", [True, False])
+def test_an_id_beyond_any_row_is_404_not_500(author, document, settings, page_cache):
+    settings.PAGE_CACHE = page_cache
+    client = signed_in(author)
+    huge = 99999999999999999999  # beyond a 64-bit id: SQLite cannot even bind it
+    for name in ("prfaq:document", "prfaq:edit", "prfaq:history", "reviews:timeline"):
+        assert client.get(reverse(name, args=[huge])).status_code == 404, name
+    autosave = client.post(reverse("prfaq:autosave", args=[huge]), editor_data(document))
+    assert autosave.status_code == 404
