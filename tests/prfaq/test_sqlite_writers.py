@@ -1,11 +1,11 @@
-"""SQLite writers queue in the kernel (``prfaq.sqlite3``): concurrent transactions wait
-their turn and all land, instead of sleeping in SQLite's busy handler or failing."""
+"""SQLite writers take turns on a file lock (``prfaq.sqlite3``): concurrent transactions
+wait their turn and all land, instead of sleeping in SQLite's busy handler or failing."""
 
 import fcntl
 import threading
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from prfaq.sqlite3.base import DatabaseWrapper
 
@@ -62,7 +62,7 @@ def test_a_transaction_holds_the_queue_until_its_commit_or_rollback(tmp_path):
     assert not held(path)
 
 
-def test_concurrent_writers_all_land_though_sqlite_would_give_up_at_once(tmp_path):
+def test_concurrent_writers_all_land_one_at_a_time(tmp_path):
     path = tmp_path / "db.sqlite3"
     setup = wrapper(path, timeout=5)
     setup.cursor().execute("PRAGMA journal_mode=WAL")
@@ -71,7 +71,7 @@ def test_concurrent_writers_all_land_though_sqlite_would_give_up_at_once(tmp_pat
     failures = []
 
     def write(writer: int) -> None:
-        db = wrapper(path, timeout=0)  # SQLite alone: "database is locked" at the first clash
+        db = wrapper(path, timeout=5)
         try:
             for _ in range(40):
                 begin(db)
@@ -104,5 +104,21 @@ def test_without_a_lock_file_transactions_still_work(tmp_path, caplog):
     db.cursor().execute("INSERT INTO t VALUES (1)")
     end(db)
     assert db.cursor().execute("SELECT COUNT(*) FROM t").fetchone() == (1,)
-    assert "Writers do not queue" in caplog.text
+    assert "SQLite writers do not queue" in caplog.text
+    db.close()
+
+
+def test_a_writer_waits_no_longer_than_the_databases_timeout(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    db = wrapper(path, timeout=0.2)
+    db.cursor().execute("CREATE TABLE t (n INTEGER)")
+    with open(f"{path}-writers.lock", "a+b") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)  # another process's long transaction
+        with pytest.raises(OperationalError, match="database is locked"):
+            begin(db)
+    db.set_autocommit(True)
+    assert not held(path)  # the refused writer kept nothing
+    begin(db)
+    db.cursor().execute("INSERT INTO t VALUES (1)")
+    end(db)
     db.close()
