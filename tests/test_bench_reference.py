@@ -1,6 +1,7 @@
 """The benchmark's reference page (bench/urls.py): a signed-in POST that writes one row."""
 
 import pytest
+from django.test import Client
 from django.urls import clear_url_caches
 
 from audit.models import AuditEntry
@@ -22,3 +23,10 @@ def test_the_least_write_writes_one_row_for_someone_signed_in(client, author, be
     assert response.status_code == 200 and b"Saved." in response.content
     assert AuditEntry.objects.filter(actor=author, detail__startswith="benchmark").count() == 1
     assert client.get("/healthz").status_code == 200  # the app's own URLs are all there
+
+
+def test_the_least_write_checks_csrf_as_every_form_does(author, bench_urls):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(author)
+    assert client.post("/bench/least-write/").status_code == 403
+    assert not AuditEntry.objects.filter(detail__startswith="benchmark").exists()
