@@ -111,6 +111,17 @@ def autosave_fields(document) -> dict:
     return fields
 
 
+def saving_drafts():
+    """The seeded drafts the saving autosave row saves, in the order it takes them."""
+    from prfaq.models import Document
+
+    return (
+        Document.objects.filter(title__startswith="[seed]", status="draft", restricted=False)
+        .exclude(title__contains="3,000-word")
+        .order_by("pk")
+    )
+
+
 def prepare_saving(user) -> str:
     """Seeded drafts for the saving autosave, shared with ``user``; for each, a line of
     id, version and the form wrk.lua posts, with BENCHVERSION and BENCHEDIT to fill in.
@@ -122,12 +133,7 @@ def prepare_saving(user) -> str:
 
     from prfaq.models import Document
 
-    drafts = list(
-        Document.objects.filter(title__startswith="[seed]", status="draft", restricted=False)
-        .exclude(title__contains="3,000-word")
-        .select_related("current_revision")
-        .order_by("pk")[:SAVING_DOCUMENTS]
-    )
+    drafts = list(saving_drafts().select_related("current_revision")[:SAVING_DOCUMENTS])
     lines = []
     for k, document in enumerate(drafts, start=1):
         document.collaborators.add(user)

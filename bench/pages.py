@@ -45,7 +45,7 @@ from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.load import autosave_fields, pages  # noqa: E402
+from bench.load import autosave_fields, pages, saving_drafts  # noqa: E402
 from prfaq.models import Document  # noqa: E402
 from reviews.models import ReviewRound  # noqa: E402
 
@@ -86,12 +86,7 @@ def saving_autosave(data: dict, pk: int):
 def seeded_draft(owner) -> int:
     """The first of the drafts the benchmark's saving autosave row saves, shared with
     ``owner`` (``bench.load.prepare_saving``)."""
-    draft = (
-        Document.objects.filter(title__startswith="[seed]", status="draft", restricted=False)
-        .exclude(title__contains="3,000-word")
-        .order_by("pk")
-        .first()
-    )
+    draft = saving_drafts().first()
     draft.collaborators.add(owner)
     return draft.pk
 
@@ -106,7 +101,8 @@ def up_to_date(thread: int, body: str, behind: int = 0):
 
     def body_of() -> str:
         newest = Comment.objects.filter(thread=thread).order_by("-pk").values_list("pk", flat=True)
-        return re.sub(r"after=\d+", f"after={newest[behind]}", body)
+        seen = list(newest[: behind + 1])[-1]  # or the first, in a thread not that long yet
+        return re.sub(r"after=\d+", f"after={seen}", body)
 
     return body_of
 
@@ -136,10 +132,8 @@ def main() -> None:
         (name, path, up_to_date(data["thread"], body) if "after=" in body else body, htmx)
         for name, path, body, htmx in pages(data)
     ]
-    reply = next(m for m in measured if m[0] == "comment POST")
-    measured.append(
-        ("comment POST, 15 behind", reply[1], up_to_date(data["thread"], reply[2](), 15), True)
-    )
+    path, body = next((path, body) for name, path, body, _ in pages(data) if name == "comment POST")
+    measured.append(("comment POST, 15 behind", path, up_to_date(data["thread"], body, 15), True))
     measured.append(("autosave POST (saves)", autosave, saving_autosave(data, data["big"]), True))
     draft = seeded_draft(data["owner"])
     measured.append(

@@ -22,6 +22,7 @@ bounded (``CACHES["pages"]``).
 
 import hashlib
 from collections.abc import Callable
+from functools import cache
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -51,7 +52,7 @@ def changed(*, document_id: int | None = None, everything: bool = False) -> None
     # Plain SQL: every change runs these, and building them with the ORM cost Django
     # 0.4 ms each, several times what the database takes.
     connection = connections[router.db_for_write(Document)]
-    moved = _counter_sql(connection)
+    moved = _counter_sql(connection.alias)
     with connection.cursor() as cursor:
         if document_id is not None:
             cursor.execute(moved["activity"], [document_id])
@@ -63,9 +64,11 @@ def changed(*, document_id: int | None = None, everything: bool = False) -> None
                 cursor.execute(moved["stamp"], [name])
 
 
-def _counter_sql(connection) -> dict[str, str]:
-    """``changed``'s two statements, with the tables' and columns' names quoted."""
-    quote = connection.ops.quote_name
+@cache
+def _counter_sql(alias: str) -> dict[str, str]:
+    """``changed``'s two statements, with the tables' and columns' names quoted; built
+    once per database."""
+    quote = connections[alias].ops.quote_name
 
     def moving(model, counter: str, key: str) -> str:
         meta = model._meta
