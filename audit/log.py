@@ -4,6 +4,7 @@ from axes.helpers import get_client_ip_address
 from django.http import HttpRequest
 
 from audit.models import AuditEntry
+from prfaq.compiled import insert
 from prfaq.pagecache import changed
 
 Action = AuditEntry.Action
@@ -48,15 +49,18 @@ def record(
     if user is None and request is not None:
         user = getattr(request, "user", None)
     actor = user if user is not None and user.is_authenticated else None
-    entry = AuditEntry.objects.create(
-        actor=actor,
-        username=(username or (actor.get_username() if actor else ""))[:150],
-        action=action,
-        document_id=getattr(document, "pk", document),
-        target=target[:100],
-        address=client_address(request) if request is not None else None,
-        request=_described(request),
-        detail=detail[:500],
+    # With every change: its INSERT compiled once (an entry is only ever added).
+    entry = insert(
+        AuditEntry(
+            actor=actor,
+            username=(username or (actor.get_username() if actor else ""))[:150],
+            action=action,
+            document_id=getattr(document, "pk", document),
+            target=target[:100],
+            address=client_address(request) if request is not None else None,
+            request=_described(request),
+            detail=detail[:500],
+        )
     )
     if action not in UNSEEN:
         changed(

@@ -33,7 +33,7 @@ os.environ.update(
     EMAIL_HOST="",
     LOG_LEVEL="ERROR",
 )
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prfaq.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")  # the app and its reference
 
 import django  # noqa: E402
 
@@ -45,7 +45,7 @@ from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.load import autosave_fields, pages, saving_drafts  # noqa: E402
+from bench.load import autosave_fields, pages, reference_pages, saving_drafts  # noqa: E402
 from prfaq.models import Document  # noqa: E402
 from reviews.models import ReviewRound  # noqa: E402
 
@@ -130,7 +130,7 @@ def main() -> None:
     autosave = f"/documents/{data['big']}/autosave/"
     measured = [
         (name, path, up_to_date(data["thread"], body) if "after=" in body else body, htmx)
-        for name, path, body, htmx in pages(data)
+        for name, path, body, htmx in [*pages(data), *reference_pages(data)]
     ]
     path, body = next((path, body) for name, path, body, _ in pages(data) if name == "comment POST")
     measured.append(("comment POST, 15 behind", path, up_to_date(data["thread"], body, 15), True))

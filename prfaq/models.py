@@ -19,6 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
+from prfaq.compiled import by_pk, exists, insert, one, update
 from prfaq.content import Content
 from prfaq.document_templates import TEMPLATE_CHOICES, TEMPLATES, DocumentTemplate
 from prfaq.rendering import render_content
@@ -266,14 +267,16 @@ class Document(models.Model):
     def is_editor(self, user) -> bool:
         if not user.is_authenticated:
             return False
-        return user.pk == self.owner_id or self.collaborators.filter(pk=user.pk).exists()
+        return user.pk == self.owner_id or exists(
+            "Document.is_editor", _collaboration, self.pk, user.pk
+        )
 
     def can_read(self, user) -> bool:
         if not user.is_authenticated:
             return False
         if not self.restricted or user.is_leader or self.is_editor(user):
             return True
-        return self.readers.filter(pk=user.pk).exists()
+        return exists("Document.can_read", _readership, self.pk, user.pk)
 
     def can_manage(self, user) -> bool:
         return user.is_authenticated and user.pk == self.owner_id
@@ -299,13 +302,12 @@ class Document(models.Model):
         # The document locked first, its current revision read after: joined in the locking
         # query, PostgreSQL re-checks the join of a row another save just changed against
         # the revision of its snapshot, and answers no revision at all.
-        locked = (
-            Document.objects.select_for_update()
-            .only("version", "status", "current_revision_id")
-            .get(pk=self.pk)
-        )
+        # Every autosave's: their statements compiled once (prfaq.compiled).
+        locked = one("Document.save_content.lock", _locked_for_saving, self.pk)
         self.status = locked.status  # as of the lock: what follows the save decides by it
-        current = Revision.objects.get(pk=locked.current_revision_id)
+        current = by_pk(
+            "Document.save_content.current", Revision.objects.all, locked.current_revision_id
+        )
         current.document = self  # the gates read the outline through it: no query
         current_content = current.as_content()
         if title == current.title and content == current_content:
@@ -321,12 +323,10 @@ class Document(models.Model):
         outline = self.outline
         if current.can_absorb(by=by, at=now):
             # What the revision changed is counted from the one before it: its title and text.
-            previous = (
-                Revision.objects.filter(document=self, number__lt=current.number)
-                .order_by("-number")
-                .values_list("title", "content")
-                .first()
+            before = one(
+                "Document.save_content.previous", _revision_before, self.pk, current.number
             )
+            previous = (before.title, before.content) if before else None
             revision, created = current, False
         else:
             previous = (current.title, current.content)
@@ -341,7 +341,11 @@ class Document(models.Model):
         if previous is None or title != previous[0]:
             revision.changed_sections.insert(0, "title")
         revision.sealed = checkpoint
-        revision.save()
+        if created:
+            insert(revision)
+        else:
+            revision.updated_at = now
+            update(Revision, revision.pk, **{name: getattr(revision, name) for name in _ABSORBED})
 
         changes = {
             "version": locked.version + 1,
@@ -351,7 +355,7 @@ class Document(models.Model):
             "search_text": f"{title}\n{content.plain_text()}",
             "updated_at": now,
         }
-        Document.objects.filter(pk=self.pk).update(**changes)
+        update(Document, self.pk, **changes)
         for name, value in changes.items():
             setattr(self, name, value)
         return SaveResult(revision=revision, version=self.version, changed=True, created=created)
@@ -362,6 +366,43 @@ class Document(models.Model):
         self.restricted = restricted
         self.save(update_fields=["restricted"])
         self.collaborators.set(collaborators)
+
+
+def _collaboration(document_pk: int, user_pk: int):
+    return Document.collaborators.through.objects.filter(document_id=document_pk, user_id=user_pk)
+
+
+def _readership(document_pk: int, user_pk: int):
+    return Document.readers.through.objects.filter(document_id=document_pk, user_id=user_pk)
+
+
+def _locked_for_saving(pk: int):
+    return (
+        Document.objects.select_for_update()
+        .only("version", "status", "current_revision_id")
+        .filter(pk=pk)
+    )
+
+
+def _revision_before(document_pk: int, number: int):
+    return (
+        Revision.objects.filter(document_id=document_pk, number__lt=number)
+        .order_by("-number")
+        .only("title", "content")
+    )
+
+
+# What an autosave rewrites of the unsealed revision it coalesces into.
+_ABSORBED = (
+    "author",
+    "title",
+    "content",
+    "rendered",
+    "word_count",
+    "changed_sections",
+    "sealed",
+    "updated_at",
+)
 
 
 class Revision(models.Model):

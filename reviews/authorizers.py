@@ -3,6 +3,7 @@
 from django.http import Http404
 
 from prfaq.authorizers import get_document_for
+from prfaq.compiled import one
 from reviews.models import Comment, Thread
 
 
@@ -10,18 +11,28 @@ def get_thread_for(user, document_pk: int, thread_pk: int, *, with_text: bool = 
     """A thread of a document the user may read; 404 otherwise (also for another document's).
     Thread and document in one query, readability asked of the row as ``get_document_for``
     does; without ``with_text`` the document's current revision is read only if asked for."""
-    related = (
-        ("document__owner", "document__current_revision") if with_text else ("document__owner",)
-    )
-    thread = (
-        Thread.objects.select_related(*related)
-        .defer("document__search_text")  # the whole text again, for search only
-        .filter(pk=thread_pk, document_id=document_pk)
-        .first()
-    )
+    # Asked by every thread action: compiled once (prfaq.compiled).
+    if with_text:
+        thread = one("get_thread_for", _thread_and_text, thread_pk, document_pk)
+    else:
+        thread = one("get_thread_for.without_text", _thread, thread_pk, document_pk)
     if thread is None or not thread.document.can_read(user):
         raise Http404("No such thread on this document.")
     return thread
+
+
+def _thread(thread_pk: int, document_pk: int, *, related=("document__owner",)):
+    return (
+        Thread.objects.select_related(*related)
+        .defer("document__search_text")  # the whole text again, for search only
+        .filter(pk=thread_pk, document_id=document_pk)
+    )
+
+
+def _thread_and_text(thread_pk: int, document_pk: int):
+    return _thread(
+        thread_pk, document_pk, related=("document__owner", "document__current_revision")
+    )
 
 
 def thread_of(document, thread_pk: int) -> Thread:

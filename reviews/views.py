@@ -21,6 +21,7 @@ from django_htmx.http import reswap, retarget
 
 from audit.log import Action, record
 from prfaq.authorizers import get_document_for
+from prfaq.compiled import rows
 from prfaq.models import Document
 from prfaq.pagecache import document_page
 from prfaq.views import document_body, read_view_body, render_document_page
@@ -42,6 +43,7 @@ from reviews.forms import CommentForm, ConcernForm, NewThreadForm, SubmitForm, V
 from reviews.gates import Severity
 from reviews.models import (
     BlindReading,
+    Comment,
     Concern,
     GateReport,
     Notification,
@@ -258,6 +260,14 @@ def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     return response
 
 
+def _comments_after(thread_pk: int, after: int):
+    return (
+        Comment.objects.select_related("author")
+        .filter(thread_id=thread_pk, pk__gt=after)
+        .order_by("created_at", "pk")[: CATCH_UP_COMMENTS + 1]
+    )
+
+
 def _reply_posted(request: HttpRequest, thread: Thread, comment) -> HttpResponse | None:
     """The comments after the newest one the page showed (``after``), the reply among them,
     and an empty reply box: appended to the thread instead of sending it whole. None when
@@ -266,11 +276,7 @@ def _reply_posted(request: HttpRequest, thread: Thread, comment) -> HttpResponse
         after = int(request.POST.get("after", ""))
     except ValueError:
         return None
-    comments = list(
-        thread.comments.select_related("author")
-        .filter(pk__gt=after)
-        .order_by("created_at", "pk")[: CATCH_UP_COMMENTS + 1]
-    )
+    comments = rows("thread_reply.comments_after", _comments_after, thread.pk, after)
     if len(comments) > CATCH_UP_COMMENTS or comment not in comments:
         return None
     view = ThreadView(

@@ -1,0 +1,181 @@
+"""Queries compiled once (``prfaq.compiled``) answer what Django's ORM answers."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Exists, OuterRef
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from prfaq import compiled
+from prfaq.models import Document, User
+from reviews.models import Comment, Event, Thread
+from tests.conftest import make_document
+
+
+def _thread_with_author(thread_pk: int, document_pk: int):
+    return Thread.objects.select_related("document__owner").filter(
+        pk=thread_pk, document_id=document_pk
+    )
+
+
+def test_a_row_comes_with_its_related_rows_and_converted_annotations(document, author):
+    thread = Thread.start(
+        document=document,
+        revision=document.current_revision,
+        section="problem",
+        quote="",
+        by=author,
+        body="Why now?",
+    )
+    found = compiled.one("test.thread", _thread_with_author, thread.pk, document.pk)
+    assert found == thread and found.document == document
+    with CaptureQueriesContext(connection) as captured:
+        assert found.document.owner == author and found.created_at == thread.created_at
+    assert len(captured) == 0  # read with the thread
+
+    def leads(pk):
+        leading = User.groups.through.objects.filter(user_id=OuterRef("pk"))
+        return User.objects.annotate(leads=Exists(leading)).filter(pk=pk)
+
+    assert compiled.one("test.leads", leads, author.pk).leads is False  # not SQLite's 0
+
+
+def test_arguments_go_where_they_belong_whatever_the_call(document, author, collaborator):
+    thread = Thread.start(
+        document=document,
+        revision=document.current_revision,
+        section="problem",
+        quote="",
+        by=author,
+        body="First.",
+    )
+    for body in ("Second.", "Third."):
+        thread.reply(by=collaborator, body=body)
+    first, *later = thread.comments.order_by("pk")
+
+    def after(thread_pk, comment_pk):
+        return (
+            Comment.objects.select_related("author")
+            .filter(thread_id=thread_pk, pk__gt=comment_pk)
+            .order_by("pk")
+        )
+
+    assert compiled.rows("test.after", after, thread.pk, first.pk) == later
+    assert compiled.rows("test.after", after, thread.pk, later[-1].pk) == []
+    assert compiled.rows("test.after", after, thread.pk + 1, first.pk) == []
+    assert compiled.one("test.thread", _thread_with_author, thread.pk, document.pk + 1) is None
+
+
+def test_existence_is_asked_of_the_database(document, author):
+    thread = Thread.start(
+        document=document,
+        revision=document.current_revision,
+        section="problem",
+        quote="",
+        by=author,
+        body="Still open?",
+    )
+
+    def open_thread(pk):
+        return Thread.objects.filter(pk=pk, resolved_at__isnull=True)
+
+    assert compiled.exists("test.open", open_thread, thread.pk) is True
+    thread.resolve(by=author)
+    assert compiled.exists("test.open", open_thread, thread.pk) is False
+
+
+@pytest.mark.parametrize("pk", [2**63, -(2**63) - 1, 10**30])
+def test_an_id_no_row_can_have_finds_nothing(db, pk):
+    assert compiled.by_pk("test.user", User.objects.all, pk) is None
+    assert compiled.exists("test.user", lambda pk: User.objects.filter(pk=pk), pk) is False
+
+
+def test_a_query_whose_arguments_are_not_plain_parameters_is_refused(db):
+    with pytest.raises(RuntimeError, match="other than with an argument"):
+        compiled.rows("test.shifted", lambda pk: User.objects.filter(pk=pk + 1), 1)
+    with pytest.raises(RuntimeError, match="not each a parameter"):
+        compiled.rows("test.ignored", lambda pk: User.objects.all(), 1)
+
+
+def test_an_insert_is_a_saved_row(document, author):
+    event = compiled.insert(
+        Event(document_id=document.pk, actor=author, kind=Event.Kind.COMMENTED, summary="ü ✓")
+    )
+    assert event.pk is not None and not event._state.adding
+    stored = Event.objects.get(pk=event.pk)
+    assert (stored.summary, stored.actor, stored.created_at) == ("ü ✓", author, event.created_at)
+    assert abs(timezone.now() - stored.created_at).total_seconds() < 60
+
+
+def test_an_insert_with_nulls_and_long_unicode_reads_back_alike(author):
+    entry = compiled.insert(
+        AuditEntry(
+            actor=author, username="author", action=AuditEntry.Action.REPLIED, detail="ü✓" * 250
+        )
+    )
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert stored.document is None and stored.detail == "ü✓" * 250 and stored.at == entry.at
+
+
+def test_an_update_changes_only_the_row_named(document, author, collaborator):
+    other = make_document(owner=author, title="Other")
+    assert compiled.update(Document, document.pk, title="Renamed ✓", owner=collaborator) == 1
+    document.refresh_from_db()
+    other.refresh_from_db()
+    assert (document.title, document.owner) == ("Renamed ✓", collaborator)
+    assert other.title == "Other"
+    assert compiled.update(Document, 10**9, title="Nobody") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_reads_on_its_own_connection():
+    someone = User.objects.create_user("someone")
+    compiled.by_pk("test.threads", User.objects.all, someone.pk)  # compiled on this thread
+    found = []
+
+    def read():
+        try:
+            # on the main thread's connection, Django would refuse
+            found.append(compiled.by_pk("test.threads", User.objects.all, someone.pk))
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=read)
+    worker.start()
+    worker.join()
+    assert found == [someone]
+
+
+def test_an_insert_or_update_keeps_one_row_per_unique_value(document):
+    from reviews.models import GateReport
+
+    revision = document.current_revision
+    first = compiled.insert(
+        GateReport(revision=revision, findings=[{"a": "ü"}], blockers=1),
+        or_update=("findings", "blockers"),
+        unique=("revision",),
+    )
+    again = compiled.insert(
+        GateReport(revision=revision, findings=[], blockers=0),
+        or_update=("findings", "blockers"),
+        unique=("revision",),
+    )
+    stored = GateReport.objects.get(revision=revision)
+    assert first.pk == again.pk == stored.pk
+    assert (stored.findings, stored.blockers) == ([], 0)
+
+
+def test_a_comparison_with_a_32_bit_column_keeps_its_condition(document, author):
+    from prfaq.models import Revision
+
+    def before(document_pk, number):
+        return Revision.objects.filter(document_id=document_pk, number__lt=number).order_by(
+            "-number"
+        )
+
+    newest = document.current_revision
+    found = compiled.rows("test.before", before, document.pk, newest.number)
+    assert newest not in found and len(found) == newest.number - 1
