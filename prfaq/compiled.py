@@ -27,6 +27,7 @@ from django.db.models import Model, QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.expressions import Expression
 from django.db.models.query import ModelIterable
+from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -130,12 +131,19 @@ def _compile(queryset: Callable[..., QuerySet], arity: int, *, existence=False) 
     return _Read(built, compiler, sql, params, tuple(slots))
 
 
-def insert(instance: Model, *, or_update: tuple[str, ...] = (), unique: tuple[str, ...] = ()):
+def insert(
+    instance: Model,
+    *,
+    or_update: tuple[str, ...] = (),
+    unique: tuple[str, ...] = (),
+    signals_done: bool = False,
+):
     """Add ``instance`` as a new row, as ``instance.save()`` would (``auto_now`` fields
-    set, the id read back), without its signals or its ``save()`` override: for rows
-    whose model adds nothing to saving a new row. With ``or_update``, a row that has the
-    same ``unique`` fields has those fields updated instead, as ``bulk_create`` does with
-    ``update_conflicts``."""
+    set, the id read back), without its ``save()`` override: for rows whose model adds
+    nothing to saving a new row. A model with ``pre_save`` or ``post_save`` receivers is
+    saved by Django, unless the caller did what they do (``signals_done``). With
+    ``or_update``, a row that has the same ``unique`` fields has those fields updated
+    instead, as ``bulk_create`` does with ``update_conflicts``."""
     model = type(instance)
     meta = model._meta
     alias = router.db_for_write(model, instance=instance)
@@ -147,8 +155,13 @@ def insert(instance: Model, *, or_update: tuple[str, ...] = (), unique: tuple[st
     )
     values = [field.pre_save(instance, True) for field in fields]
     sql, returning = _insert_sql(model, fields, alias, or_update, unique)
-    if sql is None or any(hasattr(value, "resolve_expression") for value in values):
-        # SQL of Django's own for a value (a database default, an expression): let it
+    if (
+        sql is None
+        or any(hasattr(value, "resolve_expression") for value in values)
+        or (not signals_done and (pre_save.has_listeners(model) or post_save.has_listeners(model)))
+    ):
+        # SQL of Django's own for a value (a database default, an expression), or
+        # receivers to call: let Django save it
         if or_update:
             model._base_manager.using(alias).bulk_create(
                 [instance], update_conflicts=True, update_fields=or_update, unique_fields=unique

@@ -268,7 +268,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Notifications are sent by a worker (manage.py db_worker), never in the request.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {"default": {"BACKEND": "prfaq.task_backend.DatabaseBackend"}}
 
 # Email: the console in development; SMTP once EMAIL_HOST is set.
 _email_host = env_str("EMAIL_HOST", "")

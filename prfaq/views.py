@@ -49,7 +49,7 @@ from reviews.forms import NewThreadForm
 from reviews.gates import Draft, Finding, run_gates
 from reviews.models import GateReport
 from reviews.rounds import awaiting_review, review_status
-from reviews.workflow import refuse_if_stale, save_draft, start_document
+from reviews.workflow import check_draft, refuse_if_stale, save_draft, start_document
 
 DOCUMENTS_PER_PAGE = 20
 REVISIONS_PER_PAGE = 25
@@ -277,8 +277,8 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _save(request, document: Document, form: DocumentForm, content, *, checkpoint=False):
     """Save the editor's text in one transaction with its audit entry; raise EditConflict.
 
-    A save that is sure to be refused is refused first, without the transaction (on
-    SQLite, the whole database's write lock) that other saves would wait for.
+    A save that is sure to be refused is refused first, and the gates run, without the
+    transaction (on SQLite, the whole database's write lock) that other saves wait for.
     """
     save = {
         "document": document,
@@ -287,8 +287,9 @@ def _save(request, document: Document, form: DocumentForm, content, *, checkpoin
         "base_version": form.cleaned_data["base_version"],
     }
     refuse_if_stale(**save)
+    findings = check_draft(document=document, title=save["title"], content=content)
     with transaction.atomic():
-        result = save_draft(**save, by=request.user, checkpoint=checkpoint)
+        result = save_draft(**save, by=request.user, checkpoint=checkpoint, findings=findings)
         if result.changed:
             record(
                 request,

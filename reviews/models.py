@@ -35,9 +35,11 @@ class GateReport(models.Model):
         return f"Gates on {self.revision}: {self.blockers} blockers, {self.warnings} warnings"
 
     @classmethod
-    def record(cls, revision: Revision) -> "GateReport":
-        """Run the gates on ``revision`` and store what they found (again, if it changed)."""
-        findings = run_gates(draft_of(revision))
+    def record(cls, revision: Revision, findings: list[Finding] | None = None) -> "GateReport":
+        """Run the gates on ``revision``, unless given what they found, and store their
+        findings (again, if it changed)."""
+        if findings is None:
+            findings = run_gates(draft_of(revision))
         counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
         report = cls(
             revision=revision,

@@ -15,7 +15,7 @@ from prfaq.cues import sentences
 from prfaq.document_templates import DocumentTemplate
 from prfaq.models import Document, EditConflict, Revision, SaveResult
 from prfaq.rendering import render_markdown
-from reviews.gates import Severity
+from reviews.gates import Draft, Finding, Severity, run_gates
 from reviews.models import (
     COMMENT_MAX_CHARS,
     CRITERIA,
@@ -51,16 +51,25 @@ def save_draft(
     content: Content,
     base_version: int,
     checkpoint: bool = False,
+    findings: list[Finding] | None = None,
 ) -> SaveResult:
-    """Save the editor's text (see ``Document.save_content``) and re-run the gates on it."""
+    """Save the editor's text (see ``Document.save_content``) and re-run the gates on it,
+    or store ``findings``, what ``check_draft`` found in the same title and text."""
     content = _own_threads_only(document, content)
     result = document.save_content(
         by=by, title=title, content=content, base_version=base_version, checkpoint=checkpoint
     )
     if result.changed:
-        GateReport.record(result.revision)
+        GateReport.record(result.revision, findings=findings)
         after_edit(document=document, result=result, by=by)
     return result
+
+
+def check_draft(*, document: Document, title: str, content: Content) -> list[Finding]:
+    """What the gates find in a title and text about to be saved. They read nothing else,
+    so a save runs them before its transaction (on SQLite, the whole database's write
+    lock) and ``save_draft`` only stores what they found."""
+    return run_gates(Draft(content, document.outline, title))
 
 
 def refuse_if_stale(*, document: Document, title: str, content: Content, base_version: int):

@@ -179,3 +179,31 @@ def test_a_comparison_with_a_32_bit_column_keeps_its_condition(document, author)
     newest = document.current_revision
     found = compiled.rows("test.before", before, document.pk, newest.number)
     assert newest not in found and len(found) == newest.number - 1
+
+
+def test_a_model_with_receivers_is_saved_by_django_with_them(document, author):
+    from django.db.models.signals import pre_save
+
+    heard = []
+
+    def receiver(sender, instance, **kwargs):
+        heard.append(instance.summary)
+
+    pre_save.connect(receiver, sender=Event, weak=False)
+    try:
+        event = compiled.insert(
+            Event(document=document, actor=author, kind=Event.Kind.COMMENTED, summary="heard")
+        )
+    finally:
+        pre_save.disconnect(receiver, sender=Event)
+    assert heard == ["heard"] and Event.objects.filter(pk=event.pk).exists()
+
+
+def test_a_queued_task_is_stored_as_the_library_stores_it(db):
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from reviews.tasks import notify_about_comment
+
+    result = notify_about_comment.enqueue(10**6)
+    stored = DBTaskResult.objects.get(pk=result.id)
+    assert stored.run_after == get_date_max() and stored.args_kwargs["args"] == [10**6]

@@ -3,7 +3,8 @@
 from django.urls import reverse
 
 from prfaq.content import Content
-from reviews.models import GateReport
+from reviews.gates import run_gates
+from reviews.models import GateReport, draft_of
 from reviews.workflow import save_draft
 from tests.conftest import make_document
 from tests.prfaq.test_editor import editor_data
@@ -20,6 +21,24 @@ def test_every_save_stores_the_gates_findings_on_its_revision(author, document):
     report = result.revision.gate_report
     assert report.blockers == 1
     assert report.finding_list()[0].gate == "problem-paragraph"
+
+
+def test_a_save_from_the_editor_stores_what_the_gates_find_in_the_saved_text(
+    client, author, document
+):
+    client.force_login(author)
+    for problem in ("TBD", "Landlords lose two evenings a month matching rent payments."):
+        response = client.post(
+            reverse("prfaq:autosave", args=[document.pk]),
+            editor_data(document, section_problem=problem),
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200
+        document.refresh_from_db()
+        revision = document.current_revision
+        stored = GateReport.objects.get(revision=revision).finding_list()
+        assert stored == run_gates(draft_of(revision))
+    assert not any(finding.gate == "problem-paragraph" for finding in stored)
 
 
 def test_editor_shows_findings_beside_their_section_and_in_the_summary(client, author):

@@ -1,0 +1,30 @@
+"""Queueing tasks: django-tasks-db's backend, its INSERT compiled once.
+
+Every comment queues the notifications it sends (``reviews.tasks``): with Django's ORM,
+building and compiling the task row's INSERT cost more than the rest of queueing it.
+The row is the library's own, written as its backend writes it (``prfaq.compiled``).
+"""
+
+from django_tasks_db.backend import DatabaseBackend as LibraryBackend
+from django_tasks_db.compat import normalize_json
+
+from prfaq.compiled import insert
+
+
+class DatabaseBackend(LibraryBackend):
+    def _task_to_db_task(self, task, args, kwargs):
+        from django_tasks_db.models import DBTaskResult, get_date_max  # after the apps load
+
+        return insert(
+            DBTaskResult(
+                id=self._get_id(),
+                args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+                priority=task.priority,
+                task_path=task.module_path,
+                queue_name=task.queue_name,
+                # What the library's only receiver does (django_tasks_db.signal_handlers)
+                run_after=get_date_max() if task.run_after is None else task.run_after,
+                backend_name=self.alias,
+            ),
+            signals_done=True,
+        )
