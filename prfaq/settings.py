@@ -186,6 +186,12 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 1000)},
     },
+    # Each comment's HTML, per version (reviews.templatetags.discussion).
+    "comments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "comments",
+        "OPTIONS": {"MAX_ENTRIES": env_int("COMMENT_CACHE_MAX_ENTRIES", 2000)},
+    },
     # Whole pages per person, under keys that move with every change (prfaq.pagecache);
     # fewer entries, as a page is up to 512 kB. PAGE_CACHE=0 renders every request.
     "pages": {

@@ -150,6 +150,7 @@ def _empty_cache() -> None:
     """Each test starts without fragments another test rendered (ids repeat across tests)."""
     cache.clear()
     caches["pages"].clear()
+    caches["comments"].clear()
 
 
 # The XSS corpus made into a document, for the security tests and the browser test.
