@@ -107,6 +107,20 @@ def up_to_date(thread: int, body: str, behind: int = 0):
     return body_of
 
 
+def _server_cpu() -> float | None:
+    """PostgreSQL: this connection's server process's CPU time so far, in ms (Linux)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a server on another machine
+        return None
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def request(client: Client, path: str, body: str, htmx: bool = False):
     headers = {"HX-Request": "true"} if htmx else {}
     if body:
@@ -165,12 +179,14 @@ def main() -> None:
 
             profiler = cProfile.Profile()
             profiler.enable()
+        server = _server_cpu()
         for _ in range(options.repeat):
             sent = body_of()
             started, wall = time.process_time(), time.perf_counter()
             request(client, path, sent, htmx)
             times.append(1000 * (time.process_time() - started))
             walls.append(1000 * (time.perf_counter() - wall))
+        server = (_server_cpu() - server) / options.repeat if server is not None else None
         if options.profile:
             profiler.stop()
         if options.cprofile:
@@ -179,6 +195,7 @@ def main() -> None:
             f"{name:<32} {response.status_code} {len(response.content) / 1024:7.1f} kB "
             f"{len(queries):3} queries  CPU median {statistics.median(times):7.2f} ms  "
             f"min {min(times):7.2f} ms  wall median {statistics.median(walls):7.2f} ms"
+            + (f"  server CPU {server:5.2f} ms" if server is not None else "")
         )
         if options.queries:
             for query in queries:

@@ -82,13 +82,14 @@ def database_from_env(default_url: str) -> dict:
             "restart; give a file, e.g. sqlite:///var/prfaq.sqlite3."
         )
     if config["ENGINE"] == "django.db.backends.postgresql":
-        # Parameters bound by the server: psycopg then prepares a query run five times on a
-        # connection, and PostgreSQL stops planning the same queries on every request.
-        # Off behind a pooler that cannot keep prepared statements (PgBouncer in
-        # transaction mode before 1.21).
-        config.setdefault("OPTIONS", {}).setdefault(
-            "server_side_binding", env_bool("DATABASE_SERVER_SIDE_BINDING", True)
-        )
+        # Parameters bound by the server, and a query run five times on a connection
+        # prepared (Django turns psycopg's preparing off unless told), so PostgreSQL stops
+        # planning the same queries on every request. Off behind a pooler that cannot keep
+        # prepared statements (PgBouncer in transaction mode before 1.21).
+        server_side = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("server_side_binding", server_side)
+        options.setdefault("prepare_threshold", 5 if server_side else None)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Writers take the lock up front, so concurrent saves queue instead of failing;
         # they queue in the kernel, not in SQLite's sleeping busy handler (prfaq.sqlite3).

@@ -109,18 +109,37 @@ def test_every_response_carries_the_content_security_policy(client, author):
     assert "'unsafe-inline'" not in policy
 
 
-@pytest.mark.parametrize(("value", "bound"), [(None, True), ("false", False), ("1", True)])
-def test_postgresql_binds_parameters_on_the_server_unless_told_not_to(value, bound):
+@pytest.mark.parametrize(
+    ("value", "bound"), [(None, "True 5"), ("false", "False None"), ("1", "True 5")]
+)
+def test_postgresql_binds_and_prepares_on_the_server_unless_told_not_to(value, bound):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_SERVER_SIDE_BINDING"}
     env |= {"DATABASE_URL": "postgres://prfaq@db.example:5432/prfaq"}
     if value is not None:
         env["DATABASE_SERVER_SIDE_BINDING"] = value
     result = subprocess.run(
         [sys.executable, "-c", "from prfaq import settings; "
-         "print(settings.DATABASES['default']['OPTIONS']['server_side_binding'])"],
+         "options = settings.DATABASES['default']['OPTIONS']; "
+         "print(options['server_side_binding'], options['prepare_threshold'])"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert result.stdout.strip() == str(bound), result.stderr
+    assert result.stdout.strip() == bound, result.stderr
+
+
+@pytest.mark.django_db
+def test_a_query_run_again_and_again_on_postgresql_is_planned_once():
+    from django.db import connection
+
+    from prfaq.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no server to prepare statements on")
+    for pk in range(8):
+        list(User.objects.filter(pk=pk))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any('FROM "prfaq_user"' in statement for statement in prepared)
 
 
 def test_a_bad_page_cache_switch_is_named():
