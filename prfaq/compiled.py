@@ -30,11 +30,27 @@ from django.db.models.query import ModelIterable
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
 
-_INT64 = range(-(2**63), 2**63)
-# Argument i is compiled as _PROBES[0] + i, then _PROBES[1] + i: never run, only compiled,
-# and within a 32-bit integer column's range (beyond it Django compiles a comparison away).
-_PROBES = (1_000_000_001, 1_100_000_001)
+
+def _probe(which: int, argument: int) -> int:
+    """The value argument ``argument`` is compiled with, first (``which`` 0) and second:
+    never run, only compiled; within a 32-bit integer column's range (beyond it Django
+    compiles a comparison away); arguments a step apart that differs between the two, so
+    that an argument plus or minus something is never taken for another argument."""
+    return (1_000_000_001, 1_100_000_003)[which] + (7_919, 104_729)[which] * argument
+
+
+def _bindable(args: tuple) -> bool:
+    """Whether the ids can name a row at all; a TypeError for what is not an id."""
+    for arg in args:
+        if arg is None:
+            return False  # no row: a foreign key left empty
+        if type(arg) is not int:
+            raise TypeError(f"An id is an int, not {type(arg).__name__}: {arg!r}")
+        if not -(2**63) <= arg < 2**63:
+            return False  # no row has it, and SQLite cannot even bind it
+    return True
 
 
 @dataclass(frozen=True)
@@ -58,8 +74,9 @@ _existences: dict[str, _Read] = {}
 
 def rows(name: str, queryset: Callable[..., QuerySet], *args: int) -> list[Model]:
     """The rows of ``queryset(*args)``, built and compiled only the first time ``name``
-    is asked for."""
-    if not all(arg in _INT64 for arg in args):  # no row has it; SQLite cannot even bind it
+    is asked for: the function must build the same query whatever ids it is given (no
+    branching on them), with each one a parameter of it. None for an id finds no row."""
+    if not _bindable(args):
         return []
     read = _reads.get(name)
     if read is None:
@@ -67,8 +84,11 @@ def rows(name: str, queryset: Callable[..., QuerySet], *args: int) -> list[Model
     # A copy of the compiled compiler answers with the SQL and these parameters, on this
     # thread's connection; Django's iterator makes the instances.
     params = read.bind(args)
+    connection = connections[read.queryset.db]
+    if read.queryset.query.select_for_update and connection.get_autocommit():
+        raise TransactionManagementError("select_for_update outside of a transaction")
     compiler = _shallow_copy(read.compiler)
-    compiler.connection = connections[read.queryset.db]
+    compiler.connection = connection
     compiler.as_sql = lambda *_, **__: (read.sql, params)
     query = _shallow_copy(read.queryset.query)
     query.get_compiler = lambda *_, **__: compiler
@@ -97,7 +117,7 @@ def by_pk(name: str, queryset: Callable[[], QuerySet], pk: int) -> Model | None:
 
 def exists(name: str, queryset: Callable[..., QuerySet], *args: int) -> bool:
     """Whether ``queryset(*args)`` has a row, as ``QuerySet.exists()`` asks it."""
-    if not all(arg in _INT64 for arg in args):
+    if not _bindable(args):
         return False
     read = _existences.get(name)
     if read is None:
@@ -108,22 +128,25 @@ def exists(name: str, queryset: Callable[..., QuerySet], *args: int) -> bool:
 
 
 def _compile(queryset: Callable[..., QuerySet], arity: int, *, existence=False) -> _Read:
-    def compiled(probe: int) -> tuple[QuerySet, SQLCompiler, str, tuple]:
-        built = queryset(*(probe + i for i in range(arity)))
+    def compiled(which: int) -> tuple[QuerySet, SQLCompiler, str, tuple]:
+        built = queryset(*(_probe(which, i) for i in range(arity)))
+        if built._iterable_class is not ModelIterable or built._prefetch_related_lookups:
+            raise RuntimeError("Only model instances, without prefetching, are compiled.")
         query = built.query.exists(limit=True) if existence else built.query
         compiler = query.get_compiler(using=built.db)
         sql, params = compiler.as_sql()
         return built, compiler, sql, tuple(params)
 
-    built, compiler, sql, params = compiled(_PROBES[0])
-    _, _, other_sql, other_params = compiled(_PROBES[1])
+    built, compiler, sql, params = compiled(0)
+    _, _, other_sql, other_params = compiled(1)
+    first = {_probe(0, i): i for i in range(arity)}
     slots = []
     for param, other in zip(params, other_params, strict=True):
         if param == other:
             slots.append(None)
             continue
-        slot = param - _PROBES[0] if isinstance(param, int) else -1
-        if not (0 <= slot < arity and other == _PROBES[1] + slot):
+        slot = first.get(param) if type(param) is int else None
+        if slot is None or other != _probe(1, slot):
             raise RuntimeError(f"A parameter changes other than with an argument: {sql}")
         slots.append(slot)
     if other_sql != sql or set(slots) - {None} != set(range(arity)):
@@ -131,19 +154,12 @@ def _compile(queryset: Callable[..., QuerySet], arity: int, *, existence=False) 
     return _Read(built, compiler, sql, params, tuple(slots))
 
 
-def insert(
-    instance: Model,
-    *,
-    or_update: tuple[str, ...] = (),
-    unique: tuple[str, ...] = (),
-    signals_done: bool = False,
-):
-    """Add ``instance`` as a new row, as ``instance.save()`` would (``auto_now`` fields
-    set, the id read back), without its ``save()`` override: for rows whose model adds
-    nothing to saving a new row. A model with ``pre_save`` or ``post_save`` receivers is
-    saved by Django, unless the caller did what they do (``signals_done``). With
+def insert(instance: Model, *, or_update: tuple[str, ...] = (), unique: tuple[str, ...] = ()):
+    """Add ``instance`` as a new row, as ``instance.save()`` would: ``pre_save`` and
+    ``post_save`` sent, ``auto_now`` fields set, the id read back; but not through the
+    model's own ``save()``, for rows whose model adds nothing to saving a new row. With
     ``or_update``, a row that has the same ``unique`` fields has those fields updated
-    instead, as ``bulk_create`` does with ``update_conflicts``."""
+    instead, as ``bulk_create`` does with ``update_conflicts`` (which sends no signals)."""
     model = type(instance)
     meta = model._meta
     alias = router.db_for_write(model, instance=instance)
@@ -153,15 +169,9 @@ def insert(
         for field in meta.local_concrete_fields
         if not field.generated and not (field is meta.auto_field and instance.pk is None)
     )
-    values = [field.pre_save(instance, True) for field in fields]
     sql, returning = _insert_sql(model, fields, alias, or_update, unique)
-    if (
-        sql is None
-        or any(hasattr(value, "resolve_expression") for value in values)
-        or (not signals_done and (pre_save.has_listeners(model) or post_save.has_listeners(model)))
-    ):
-        # SQL of Django's own for a value (a database default, an expression), or
-        # receivers to call: let Django save it
+    if sql is None or any(_expression(getattr(instance, f.attname, None)) for f in fields):
+        # SQL of Django's own for a value (a database default, an expression): let it
         if or_update:
             model._base_manager.using(alias).bulk_create(
                 [instance], update_conflicts=True, update_fields=or_update, unique_fields=unique
@@ -169,6 +179,12 @@ def insert(
         else:
             instance.save(force_insert=True, using=alias)
         return instance
+    signals = not or_update
+    if signals and pre_save.has_listeners(model):
+        pre_save.send(model, instance=instance, raw=False, using=alias, update_fields=None)
+    values = [field.pre_save(instance, True) for field in fields]
+    if any(_expression(value) for value in values):
+        raise ValueError(f"A pre_save receiver of {meta.label} set an expression.")
     params = [
         field.get_db_prep_save(value, connection)
         for field, value in zip(fields, values, strict=True)
@@ -181,7 +197,20 @@ def insert(
                 setattr(instance, field.attname, value)
     instance._state.adding = False
     instance._state.db = alias
+    if signals and post_save.has_listeners(model):
+        post_save.send(
+            model, instance=instance, created=True, update_fields=None, raw=False, using=alias
+        )
     return instance
+
+
+def _expression(value) -> bool:
+    return hasattr(value, "resolve_expression")
+
+
+def _special_sql(field) -> bool:
+    """Whether Django places the field's values with SQL of the field's own."""
+    return hasattr(field, "get_placeholder_sql") or hasattr(field, "get_placeholder")
 
 
 @cache
@@ -197,7 +226,7 @@ def _insert_sql(
         returning != (meta.auto_field,) or not connection.features.can_return_columns_from_insert
     ):
         return None, ()
-    if any(hasattr(field, "get_placeholder") for field in fields):
+    if any(_special_sql(field) for field in fields):
         return None, ()
     if or_update:
         query = InsertQuery(
@@ -238,8 +267,10 @@ def update(model: type[Model], pk: int, **values) -> int:
 @cache
 def _update_sql(model: type[Model], names: tuple[str, ...], alias: str) -> tuple[str, tuple]:
     meta = model._meta
+    if type(model._default_manager.get_queryset()).update is not QuerySet.update:
+        raise ValueError(f"{meta.label}'s rows are changed only as its queryset allows.")
     fields = tuple(meta.get_field(name) for name in names)
-    if any(not field.concrete or hasattr(field, "get_placeholder") for field in fields):
+    if any(not field.concrete or _special_sql(field) for field in fields):
         raise ValueError(f"Not plain columns of {meta.label}: {names}")
     quote = connections[alias].ops.quote_name
     columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)

@@ -21,6 +21,7 @@ bounded (``CACHES["pages"]``).
 """
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from functools import cache
 
@@ -37,7 +38,9 @@ from prfaq.models import Document, Stamp
 
 PAGE_SECONDS = 30
 LARGEST_PAGE = 512 * 1024
-CSRF_MARK = "csrf0page0cache0mark"
+# Unguessable, so that no text a person writes (a comment, a link in it) can hold it and
+# be filled in with the token of whoever reads it; per process, as the caches are.
+CSRF_MARK = f"csrf{secrets.token_hex(16)}"
 INBOX_MARK = "<!--inbox-badge-->"
 RENDERING = "_rendering_for_page_cache"
 

@@ -13,7 +13,7 @@ from prfaq.compiled import insert
 
 class DatabaseBackend(LibraryBackend):
     def _task_to_db_task(self, task, args, kwargs):
-        from django_tasks_db.models import DBTaskResult, get_date_max  # after the apps load
+        from django_tasks_db.models import DBTaskResult  # as the library: after the apps load
 
         return insert(
             DBTaskResult(
@@ -22,9 +22,7 @@ class DatabaseBackend(LibraryBackend):
                 priority=task.priority,
                 task_path=task.module_path,
                 queue_name=task.queue_name,
-                # What the library's only receiver does (django_tasks_db.signal_handlers)
-                run_after=get_date_max() if task.run_after is None else task.run_after,
+                run_after=task.run_after,  # its pre_save receiver fills in "none"
                 backend_name=self.alias,
-            ),
-            signals_done=True,
+            )
         )

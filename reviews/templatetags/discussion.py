@@ -11,6 +11,7 @@ the relative time ("3 minutes ago", from ``time_label``) and the CSRF token.
 """
 
 import hashlib
+import secrets
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -21,7 +22,7 @@ from prfaq.pagecache import CSRF_MARK
 
 register = template.Library()
 
-TIME_MARK = "comment0time0mark"
+TIME_MARK = f"time{secrets.token_hex(16)}"  # unguessable: see CSRF_MARK
 
 
 @register.tag

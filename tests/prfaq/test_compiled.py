@@ -5,12 +5,14 @@ import threading
 import pytest
 from django.db import connection, connections
 from django.db.models import Exists, OuterRef
+from django.db.models.signals import post_save, pre_save
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEntry
 from prfaq import compiled
-from prfaq.models import Document, User
+from prfaq.models import Document, Revision, User
 from reviews.models import Comment, Event, Thread
 from tests.conftest import make_document
 
@@ -93,11 +95,46 @@ def test_an_id_no_row_can_have_finds_nothing(db, pk):
     assert compiled.exists("test.user", lambda pk: User.objects.filter(pk=pk), pk) is False
 
 
+def test_no_id_finds_nothing_at_once_and_what_is_not_an_id_is_refused(db):
+    assert compiled.by_pk("test.user", User.objects.all, None) is None  # an empty foreign key
+    assert compiled.exists("test.user", lambda pk: User.objects.filter(pk=pk), None) is False
+    for not_an_id in ("1", 1.0, True):
+        with pytest.raises(TypeError):
+            compiled.by_pk("test.user", User.objects.all, not_an_id)
+
+
 def test_a_query_whose_arguments_are_not_plain_parameters_is_refused(db):
     with pytest.raises(RuntimeError, match="other than with an argument"):
         compiled.rows("test.shifted", lambda pk: User.objects.filter(pk=pk + 1), 1)
     with pytest.raises(RuntimeError, match="not each a parameter"):
         compiled.rows("test.ignored", lambda pk: User.objects.all(), 1)
+    with pytest.raises(RuntimeError, match="other than with an argument"):  # n - 1 is not d
+        compiled.rows(
+            "test.neighbours",
+            lambda d, n: Revision.objects.filter(document_id=d, number__in=[n - 1, n]),
+            1,
+            2,
+        )
+    with pytest.raises(RuntimeError, match="Only model instances"):
+        compiled.rows("test.values", lambda pk: User.objects.filter(pk=pk).values("pk"), 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_read_outside_a_transaction_is_refused_as_django_refuses_it():
+    def locked(pk):
+        return User.objects.select_for_update().filter(pk=pk)
+
+    with pytest.raises(TransactionManagementError):
+        compiled.rows("test.locked", locked, 1)
+
+
+def test_rows_kept_by_their_queryset_are_not_updated_around_it(document, author):
+    entry = compiled.insert(
+        AuditEntry(actor=author, username="author", action=AuditEntry.Action.REPLIED)
+    )
+    with pytest.raises(ValueError, match="only as its queryset allows"):
+        compiled.update(AuditEntry, entry.pk, detail="rewritten")
+    assert AuditEntry.objects.get(pk=entry.pk).detail == ""
 
 
 def test_an_insert_is_a_saved_row(document, author):
@@ -169,8 +206,6 @@ def test_an_insert_or_update_keeps_one_row_per_unique_value(document):
 
 
 def test_a_comparison_with_a_32_bit_column_keeps_its_condition(document, author):
-    from prfaq.models import Revision
-
     def before(document_pk, number):
         return Revision.objects.filter(document_id=document_pk, number__lt=number).order_by(
             "-number"
@@ -181,22 +216,27 @@ def test_a_comparison_with_a_32_bit_column_keeps_its_condition(document, author)
     assert newest not in found and len(found) == newest.number - 1
 
 
-def test_a_model_with_receivers_is_saved_by_django_with_them(document, author):
-    from django.db.models.signals import pre_save
-
+def test_an_insert_sends_the_signals_a_save_sends(document, author):
     heard = []
 
-    def receiver(sender, instance, **kwargs):
-        heard.append(instance.summary)
+    def before(sender, instance, **kwargs):
+        heard.append(("pre_save", instance.pk, instance.summary))
+        instance.summary = "changed before the insert"
 
-    pre_save.connect(receiver, sender=Event, weak=False)
+    def after(sender, instance, created, **kwargs):
+        heard.append(("post_save", instance.pk is not None, created))
+
+    pre_save.connect(before, sender=Event, weak=False)
+    post_save.connect(after, sender=Event, weak=False)
     try:
         event = compiled.insert(
             Event(document=document, actor=author, kind=Event.Kind.COMMENTED, summary="heard")
         )
     finally:
-        pre_save.disconnect(receiver, sender=Event)
-    assert heard == ["heard"] and Event.objects.filter(pk=event.pk).exists()
+        pre_save.disconnect(before, sender=Event)
+        post_save.disconnect(after, sender=Event)
+    assert heard == [("pre_save", None, "heard"), ("post_save", True, True)]
+    assert Event.objects.get(pk=event.pk).summary == "changed before the insert"
 
 
 def test_a_queued_task_is_stored_as_the_library_stores_it(db):

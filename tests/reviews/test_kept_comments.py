@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.urls import reverse
 
@@ -41,27 +42,41 @@ def test_each_view_of_a_kept_comment_has_its_own_time_and_token(author, document
     thread = started(document, author)
     labels = iter(["just now", "5\xa0minutes ago"])
     monkeypatch.setattr(discussion, "naturaltime", lambda value: next(labels))
-    first, second = Client(), Client()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first.force_login(author)
     second.force_login(author)
     pages = [thread_page(first, document, thread), thread_page(second, document, thread)]
     assert ">just now</time>" in pages[0] and ">5\xa0minutes ago</time>" in pages[1]
     tokens = [
-        re.search(r'comments/\d+/delete/".*?name="csrfmiddlewaretoken" value="(\w+)"', page, re.S)
+        re.search(r'comments/\d+/delete/".*?name="csrfmiddlewaretoken" value="(\w+)"', page, re.S)[
+            1
+        ]
         for page in pages
     ]
-    assert all(tokens) and tokens[0][1] != tokens[1][1]
+    # Each page's delete form holds its own session's token, not the first one kept.
+    secrets = [_unmask_cipher_token(token) for token in tokens]
+    assert secrets == [first.cookies["csrftoken"].value, second.cookies["csrftoken"].value]
+    assert secrets[0] != secrets[1]
     assert not any(mark in page for page in pages for mark in (TIME_MARK, CSRF_MARK))
-    # The token kept in the second page's delete form is the second session's own.
     comment = thread.comments.get()
-    response = second.post(
-        reverse("reviews:delete", args=[document.pk, comment.pk]),
-        {"csrfmiddlewaretoken": tokens[1][1]},
-        headers=HTMX,
-    )
-    assert response.status_code == 200
+    delete = reverse("reviews:delete", args=[document.pk, comment.pk])
+    refused = second.post(delete, {"csrfmiddlewaretoken": tokens[0]}, headers=HTMX)
+    assert refused.status_code == 403
+    assert second.post(delete, {"csrfmiddlewaretoken": tokens[1]}, headers=HTMX).status_code == 200
     comment.refresh_from_db()
     assert comment.is_deleted
+
+
+def test_a_comment_cannot_spell_out_the_placeholders(author, teammate, document):
+    # The marks are drawn at random per process: what anyone can write is only a guess,
+    # such as the fixed marks of before, and it is shown as written.
+    guessed = "[link](https://example.com/?t=csrf0page0cache0mark) comment0time0mark"
+    thread = started(document, author, body=guessed)
+    client = Client()
+    client.force_login(teammate)
+    page = thread_page(client, document, thread)
+    assert "?t=csrf0page0cache0mark" in page and "comment0time0mark" in page
+    assert CSRF_MARK not in guessed and TIME_MARK not in guessed
 
 
 def test_an_edited_comment_and_a_renamed_author_show_at_once(author, teammate, document):
