@@ -8,7 +8,8 @@ settings (DEBUG off, persistent connections), signed in as the big document's
 author, through Django's test client: the whole middleware stack, no HTTP
 server, no wrk. It counts this process's CPU time, not the clock, so other
 work on a busy machine hardly moves the figures; on SQLite that includes the
-database's work, on PostgreSQL the server's share is not counted. ``--profile``
+database's work. On PostgreSQL (on this machine) it also reports the server
+process's CPU time for each request's queries, read from ``/proc``. ``--profile``
 runs pyinstrument over the named page's loop and prints where the time goes;
 ``--queries`` prints the SQL each page runs.
 """
@@ -107,17 +108,20 @@ def up_to_date(thread: int, body: str, behind: int = 0):
     return body_of
 
 
-def _server_cpu() -> float | None:
-    """PostgreSQL: this connection's server process's CPU time so far, in ms (Linux)."""
+def _server_process() -> Path | None:
+    """PostgreSQL on this machine: the stat file of this connection's server process."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:  # a server on another machine
-        return None
+    stat = Path(f"/proc/{pid}/stat")
+    return stat if stat.exists() else None  # not on a server on another machine
+
+
+def _server_cpu(stat: Path) -> float:
+    """The server process's CPU time so far, in ms (Linux)."""
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
@@ -179,14 +183,16 @@ def main() -> None:
 
             profiler = cProfile.Profile()
             profiler.enable()
-        server = _server_cpu()
+        stat, server = _server_process(), 0.0
         for _ in range(options.repeat):
             sent = body_of()
             started, wall = time.process_time(), time.perf_counter()
+            served = _server_cpu(stat) if stat else 0.0  # the request's queries, not body_of's
             request(client, path, sent, htmx)
             times.append(1000 * (time.process_time() - started))
             walls.append(1000 * (time.perf_counter() - wall))
-        server = (_server_cpu() - server) / options.repeat if server is not None else None
+            server += _server_cpu(stat) - served if stat else 0.0
+        server = server / options.repeat if stat else None
         if options.profile:
             profiler.stop()
         if options.cprofile:

@@ -63,7 +63,7 @@ class _Read:
 
     def bind(self, args: tuple) -> list:
         return [
-            param if slot is None else args[slot]
+            param if slot is None else type(param)(args[slot])  # an Int4 stays one
             for param, slot in zip(self.params, self.slots, strict=True)
         ]
 
@@ -145,7 +145,8 @@ def _compile(queryset: Callable[..., QuerySet], arity: int, *, existence=False) 
         if param == other:
             slots.append(None)
             continue
-        slot = first.get(param) if type(param) is int else None
+        # An int, or on PostgreSQL a subclass naming its column's size (psycopg's Int4)
+        slot = first.get(param) if isinstance(param, int) else None
         if slot is None or other != _probe(1, slot):
             raise RuntimeError(f"A parameter changes other than with an argument: {sql}")
         slots.append(slot)
