@@ -9,6 +9,7 @@ from django.core.cache import cache, caches
 from prfaq.content import Content, FaqEntry
 from prfaq.document_templates import TEMPLATES
 from prfaq.models import LEADERSHIP_GROUP, Document, User
+from reviews.models import Thread
 from reviews.workflow import save_draft, start_document
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow it.
@@ -26,6 +27,18 @@ def make_user(username: str, *, leader: bool = False, **extra) -> User:
 
 def make_content(**sections: str) -> Content:
     return Content(sections=sections)
+
+
+def start_thread(document: Document, by: User, body: str = "What about river mouths?") -> Thread:
+    """A thread on the document's problem section, quoting nothing, with its first comment."""
+    return Thread.start(
+        document=document,
+        revision=document.current_revision,
+        section="problem",
+        quote="",
+        by=by,
+        body=body,
+    )
 
 
 def make_document(*, owner: User, title: str = "Tide Alerts", template: str = "prfaq", **overrides):

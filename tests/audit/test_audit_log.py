@@ -11,7 +11,7 @@ from audit.models import AuditEntry
 from prfaq.models import Document, User
 from reviews.models import Comment, Notification, Thread
 from reviews.workflow import raise_concern
-from tests.conftest import PASSWORD, full_content, make_document, make_user
+from tests.conftest import PASSWORD, full_content, make_document, make_user, start_thread
 from tests.prfaq.test_editor import editor_data
 from tests.reviews.test_review_rounds import YES, acknowledge_all, submit, verdict
 
@@ -36,14 +36,7 @@ def as_(client, user):
 
 
 def thread_on(document, user) -> Thread:
-    return Thread.start(
-        document=document,
-        revision=document.current_revision,
-        section="problem",
-        quote="",
-        by=user,
-        body="What about river mouths?",
-    )
+    return start_thread(document, user)
 
 
 def in_review(world):

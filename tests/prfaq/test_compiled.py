@@ -14,7 +14,7 @@ from audit.models import AuditEntry
 from prfaq import compiled
 from prfaq.models import Document, Revision, User
 from reviews.models import Comment, Event, Thread
-from tests.conftest import make_document
+from tests.conftest import make_document, start_thread
 
 
 def _thread_with_author(thread_pk: int, document_pk: int):
@@ -24,14 +24,7 @@ def _thread_with_author(thread_pk: int, document_pk: int):
 
 
 def test_a_row_comes_with_its_related_rows_and_converted_annotations(document, author):
-    thread = Thread.start(
-        document=document,
-        revision=document.current_revision,
-        section="problem",
-        quote="",
-        by=author,
-        body="Why now?",
-    )
+    thread = start_thread(document, author, "Why now?")
     found = compiled.one("test.thread", _thread_with_author, thread.pk, document.pk)
     assert found == thread and found.document == document
     with CaptureQueriesContext(connection) as captured:
@@ -46,14 +39,7 @@ def test_a_row_comes_with_its_related_rows_and_converted_annotations(document, a
 
 
 def test_arguments_go_where_they_belong_whatever_the_call(document, author, collaborator):
-    thread = Thread.start(
-        document=document,
-        revision=document.current_revision,
-        section="problem",
-        quote="",
-        by=author,
-        body="First.",
-    )
+    thread = start_thread(document, author, "First.")
     for body in ("Second.", "Third."):
         thread.reply(by=collaborator, body=body)
     first, *later = thread.comments.order_by("pk")
@@ -72,14 +58,7 @@ def test_arguments_go_where_they_belong_whatever_the_call(document, author, coll
 
 
 def test_existence_is_asked_of_the_database(document, author):
-    thread = Thread.start(
-        document=document,
-        revision=document.current_revision,
-        section="problem",
-        quote="",
-        by=author,
-        body="Still open?",
-    )
+    thread = start_thread(document, author, "Still open?")
 
     def open_thread(pk):
         return Thread.objects.filter(pk=pk, resolved_at__isnull=True)

@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from prfaq.pagecache import CSRF_MARK
-from reviews.models import Comment, Thread
+from reviews.models import Comment
 from reviews.templatetags import discussion
 from reviews.templatetags.discussion import TIME_MARK
+from tests.conftest import start_thread
 
 HTMX = {"HX-Request": "true"}
 
@@ -27,19 +28,8 @@ def thread_page(client: Client, document, thread) -> str:
     return client.get(url, headers=HTMX).content.decode()
 
 
-def started(document, by, body="Which customers?") -> Thread:
-    return Thread.start(
-        document=document,
-        revision=document.current_revision,
-        section="problem",
-        quote="",
-        by=by,
-        body=body,
-    )
-
-
 def test_each_view_of_a_kept_comment_has_its_own_time_and_token(author, document, monkeypatch):
-    thread = started(document, author)
+    thread = start_thread(document, author)
     labels = iter(["just now", "5\xa0minutes ago"])
     monkeypatch.setattr(discussion, "naturaltime", lambda value: next(labels))
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
@@ -71,7 +61,7 @@ def test_a_comment_cannot_spell_out_the_placeholders(author, teammate, document)
     # The marks are drawn at random per process: what anyone can write is only a guess,
     # such as the fixed marks of before, and it is shown as written.
     guessed = "[link](https://example.com/?t=csrf0page0cache0mark) comment0time0mark"
-    thread = started(document, author, body=guessed)
+    thread = start_thread(document, author, body=guessed)
     client = Client()
     client.force_login(teammate)
     page = thread_page(client, document, thread)
@@ -80,7 +70,7 @@ def test_a_comment_cannot_spell_out_the_placeholders(author, teammate, document)
 
 
 def test_an_edited_comment_and_a_renamed_author_show_at_once(author, teammate, document):
-    thread = started(document, teammate)
+    thread = start_thread(document, teammate, "Which customers?")
     client = Client()
     client.force_login(author)
     assert "Which customers?" in thread_page(client, document, thread)
@@ -93,7 +83,7 @@ def test_an_edited_comment_and_a_renamed_author_show_at_once(author, teammate, d
 
 
 def test_only_the_author_of_a_kept_comment_gets_its_actions(author, teammate, document):
-    thread = started(document, teammate)
+    thread = start_thread(document, teammate, "Which customers?")
     as_author, as_teammate = Client(), Client()
     as_author.force_login(author)
     as_teammate.force_login(teammate)
