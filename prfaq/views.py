@@ -46,7 +46,7 @@ from reviews.discussion import (
     thread_link,
 )
 from reviews.forms import NewThreadForm
-from reviews.gates import Draft, Finding, run_gates
+from reviews.gates import Finding
 from reviews.models import GateReport
 from reviews.rounds import awaiting_review, review_status
 from reviews.workflow import check_draft, refuse_if_stale, save_draft, start_document
@@ -410,7 +410,7 @@ def _with_quotes(document: Document, page):
 def _live_findings(document: Document, form: DocumentForm, content: Content | None) -> list:
     if content is None:
         return []
-    return run_gates(Draft(content, document.outline, form.cleaned_data.get("title", "")))
+    return check_draft(document=document, title=form.cleaned_data.get("title", ""), content=content)
 
 
 def _findings_by_section(document: Document, findings: list[Finding]) -> dict[str, list]:

@@ -6,8 +6,8 @@ the template engine about 0.12 ms, most of it in the dozen values it prints. Aro
 comment's HTML, ``{% kept_comment %}`` keeps what it rendered (the ``comments`` cache,
 per worker) under a key naming the comment, whether the viewer wrote it, the document,
 and a digest of what it shows (its text, times and author's name): a key never names two
-texts, so nothing is invalidated. What differs per request is left out and filled in each time:
-the relative time ("3 minutes ago", from ``time_label``) and the CSRF token.
+texts, so nothing is invalidated. What differs per request is left out and filled in
+each time: the relative time ("3 minutes ago", from ``time_label``) and the CSRF token.
 """
 
 import hashlib
