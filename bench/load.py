@@ -156,6 +156,23 @@ def saving_forms(env: dict) -> str:
     return manage("shell", "-v0", "-c", code, env=env).strip().splitlines()[-1]
 
 
+REPLYING_THREADS = 16  # one per wrk connection: sixteen people, each in a discussion of their own
+
+
+def replying_threads(document) -> str:
+    """Open threads of ``document`` that take replies, with the newest comment of each, as
+    ``pk:newest`` pairs for bench/wrk.lua (BENCH_REPLIES): sixteen people replying at
+    once, each in a thread of their own, as a document's reviewers discuss it."""
+    from django.db.models import Max
+
+    threads = (
+        document.threads.filter(resolved_at__isnull=True, comments__deleted_at__isnull=True)
+        .annotate(newest=Max("comments__pk"))
+        .order_by("pk")[:REPLYING_THREADS]
+    )
+    return ",".join(f"{thread.pk}:{thread.newest}" for thread in threads)
+
+
 def session_for(env: dict) -> tuple[str, str, dict]:
     """A signed-in session and CSRF token for a seeded leader, and the ids pages need."""
     code = (
@@ -163,6 +180,7 @@ def session_for(env: dict) -> tuple[str, str, dict]:
         "BACKEND_SESSION_KEY, HASH_SESSION_KEY; from django.contrib.sessions.backends.db import "
         "SessionStore; from django.middleware.csrf import _get_new_csrf_string; "
         "from prfaq.models import Document; from reviews.models import ReviewRound; "
+        "from bench.load import replying_threads; "
         "big = Document.objects.get(title__contains='3,000-word'); u = big.owner; "
         "s = SessionStore(); s[SESSION_KEY] = str(u.pk); "
         "s[BACKEND_SESSION_KEY] = 'reviews.backends.UserBackend'; "
@@ -171,7 +189,8 @@ def session_for(env: dict) -> tuple[str, str, dict]:
         "print(json.dumps({'session': s.session_key, 'csrf': _get_new_csrf_string(), "
         "'big': big.pk, 'version': big.version, 'round_doc': r.document_id, 'round': r.number, "
         "'thread': big.threads.first().pk, "
-        "'after': big.threads.first().comments.order_by('-pk').values_list('pk', flat=True)[0]}))"
+        "'after': big.threads.first().comments.order_by('-pk').values_list('pk', flat=True)[0], "
+        "'replies': replying_threads(big)}))"
     )
     data = json.loads(manage("shell", "-v0", "-c", code, env=env).strip().splitlines()[-1])
     cookie = f"sessionid={data['session']}; csrftoken={data['csrf']}"
@@ -218,11 +237,13 @@ def worker_memory_mb(server: subprocess.Popen) -> float:
 
 def wrk(
     path: str, seconds: int, cookie: str, csrf: str, body: str = "", htmx: bool = False,
-    saves: str = "",
+    saves: str = "", replies: str = "",
 ):  # fmt: skip
     env = dict(os.environ, BENCH_COOKIE=cookie, BENCH_CSRF=csrf, BENCH_HTMX="1" if htmx else "")
     if body:
         env |= {"BENCH_METHOD": "POST", "BENCH_BODY": body}
+    if replies:
+        env |= {"BENCH_REPLIES": replies}
     if saves:
         env |= {"BENCH_METHOD": "POST", "BENCH_SAVES": saves}
     out = subprocess.run(
@@ -245,6 +266,11 @@ def wait_until_idle() -> None:
         time.sleep(0.2)
 
 
+# Sixteen people replying in one thread: each answer brings the fifteen comments the
+# others posted since the replier's last one (the page catching up).
+BUSY_THREAD = "comment POST (one thread, 16 writers)"
+
+
 def pages(ids: dict) -> list[tuple[str, str, str, bool]]:
     """(name, path, POST body, sent by htmx) for every page measured."""
     big, doc = ids["big"], ids["round_doc"]
@@ -263,12 +289,13 @@ def pages(ids: dict) -> list[tuple[str, str, str, bool]]:
         ("history", f"/documents/{big}/history/", "", False),
         ("review page", f"/documents/{doc}/rounds/{ids['round']}/", "", False),
         ("autosave POST (stale: 409)", f"/documents/{big}/autosave/", autosave, True),
-        ("comment POST", f"/documents/{big}/threads/{ids['thread']}/reply/",
+        (BUSY_THREAD, f"/documents/{big}/threads/{ids['thread']}/reply/",
          f"body=Benchmark+reply&after={ids['after']}&csrfmiddlewaretoken={ids['csrf']}", True),
     ]  # fmt: skip
 
 
 SAVING = f"autosave POST (saves; {SAVING_DOCUMENTS} drafts)"
+REPLIES = f"comment POST ({REPLYING_THREADS} threads, one writer each)"
 # Not a page of the app (bench/urls.py): a signed-in POST writing one row in one transaction.
 LEAST_WRITE = "reference: least write POST (1 insert)"
 
@@ -284,6 +311,13 @@ def measure(ids: dict, cookie: str, csrf: str, seconds: int, label: str, env: di
             continue
         wait_until_idle()
         results[name] = wrk(path, seconds, cookie, csrf, body, htmx)
+        log(f"{label}: {name}: {results[name]['rps']:.0f} req/s")
+    name = REPLIES
+    if not ONLY or any(word in name for word in ONLY):
+        wait_until_idle()
+        path = f"/documents/{ids['big']}/threads/{ids['thread']}/reply/"  # its thread replaced
+        body = f"body=Benchmark+reply&after=0&csrfmiddlewaretoken={csrf}"
+        results[name] = wrk(path, seconds, cookie, csrf, body, htmx=True, replies=ids["replies"])
         log(f"{label}: {name}: {results[name]['rps']:.0f} req/s")
     name = SAVING
     if not ONLY or any(word in name for word in ONLY):

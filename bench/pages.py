@@ -46,7 +46,7 @@ from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.load import autosave_fields, pages, reference_pages, saving_drafts  # noqa: E402
+from bench.load import BUSY_THREAD, autosave_fields, pages, reference_pages, saving_drafts  # noqa: E402
 from prfaq.models import Document  # noqa: E402
 from reviews.models import ReviewRound  # noqa: E402
 
@@ -150,7 +150,7 @@ def main() -> None:
         (name, path, up_to_date(data["thread"], body) if "after=" in body else body, htmx)
         for name, path, body, htmx in [*pages(data), *reference_pages(data)]
     ]
-    path, body = next((path, body) for name, path, body, _ in pages(data) if name == "comment POST")
+    path, body = next((path, body) for name, path, body, _ in pages(data) if name == BUSY_THREAD)
     measured.append(("comment POST, 15 behind", path, up_to_date(data["thread"], body, 15), True))
     measured.append(("autosave POST (saves)", autosave, saving_autosave(data, data["big"]), True))
     draft = seeded_draft(data["owner"])

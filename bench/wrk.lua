@@ -1,12 +1,14 @@
 -- wrk script: signed-in requests, optional POST body, JSON figures at the end.
 -- Environment: BENCH_COOKIE, BENCH_CSRF, BENCH_METHOD, BENCH_BODY, BENCH_HTMX (1: an htmx
--- request, as the page's own scripts send it), BENCH_SAVES (saving autosaves, below).
+-- request, as the page's own scripts send it), BENCH_SAVES (saving autosaves, below),
+-- BENCH_REPLIES (replies, each in a thread of its own, below).
 local cookie = os.getenv("BENCH_COOKIE") or ""
 local csrf = os.getenv("BENCH_CSRF") or ""
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY") or ""
 local htmx = os.getenv("BENCH_HTMX") == "1"
 local saves = os.getenv("BENCH_SAVES")
+local replies = os.getenv("BENCH_REPLIES")
 
 local function headers_for_request()
   local headers = { ["Cookie"] = cookie, ["X-CSRFToken"] = csrf }
@@ -37,15 +39,18 @@ end
 -- each request for a document with none in flight, as one editor's page would: the
 -- version it last saved, and a text changed again. Document k's versions are k million
 -- and up, so an answer's new version says which document it saved.
+-- Each wrk thread takes its part (0 or 1) of the documents or threads below.
+if saves or replies then
+  local started = 0
+  setup = function(thread)
+    thread:set("part", started)
+    started = started + 1
+  end
+end
+
 documents = {}
 edits = 0
 if saves then
-  local threads = 0
-  setup = function(thread)
-    thread:set("part", threads)
-    threads = threads + 1
-  end
-
   init = function(args)
     local n = 0
     for line in io.lines(saves) do
@@ -71,6 +76,51 @@ if saves then
   end
 end
 
+-- Replies (BENCH_REPLIES: "thread:newest" pairs, comma-separated, from bench/load.py's
+-- replying_threads). Each wrk thread takes half the threads and sends each reply to a
+-- thread with none in flight, saying the newest comment that thread's page shows, as one
+-- person replying in each would; the answer names its thread (its reply box) and the new
+-- newest. The path's thread is replaced.
+threads = {}
+if replies then
+  init = function(args)
+    local n = 0
+    for pk, newest in string.gmatch(replies, "(%d+):(%d+)") do
+      if n % 2 == part then
+        table.insert(threads, { pk = pk, after = newest, busy = false })
+      end
+      n = n + 1
+    end
+  end
+
+  response = function(status, headers, answer)
+    local pk = string.match(answer or "", 'id="reply%-(%d+)"')
+    local newest = string.match(answer or "", 'name="after" value="(%d+)"')
+    for _, thread in ipairs(threads) do
+      if thread.pk == pk then
+        thread.busy = false
+        if newest and tonumber(newest) > tonumber(thread.after) then
+          thread.after = newest
+        end
+      end
+    end
+  end
+end
+
+local function reply_request(headers)
+  local thread = threads[1]
+  for _, candidate in ipairs(threads) do
+    if not candidate.busy then
+      thread = candidate
+      break
+    end
+  end
+  thread.busy = true
+  local path = string.gsub(wrk.path, "/threads/%d+/", "/threads/" .. thread.pk .. "/")
+  local sent = string.gsub(body, "after=%d+", "after=" .. thread.after)
+  return wrk.format("POST", path, headers, sent)
+end
+
 request = function()
   local headers = headers_for_request()
   if saves then
@@ -86,6 +136,9 @@ request = function()
     local form = string.gsub(document.form, "BENCHVERSION", document.version)
     form = string.gsub(form, "BENCHEDIT", part .. "-" .. edits)
     return wrk.format("POST", "/documents/" .. document.id .. "/autosave/", headers, form)
+  end
+  if replies then
+    return reply_request(headers)
   end
   if method == "POST" then
     local sent = body

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench.load import pages
+from bench.load import BUSY_THREAD, pages
 from prfaq.models import Document, Revision, User
 from reviews.discussion import CATCH_UP_COMMENTS
 from reviews.models import Assignment, Comment, ReviewRound, Verdict
@@ -39,8 +39,8 @@ BUDGETS = {
     "autosave POST (stale: 409)": 15,
     # A reply from a page that shows the thread's newest comment; and from one far behind,
     # answered with the whole thread (its first comment and latest ones).
-    "comment POST": 14,
-    "comment POST (far behind)": 18,
+    BUSY_THREAD: 14,
+    f"{BUSY_THREAD} (far behind)": 18,
 }
 
 
@@ -75,7 +75,7 @@ def query_counts(
     far_behind = [
         (f"{name} (far behind)", path, body.replace(f"after={ids['after']}", "after=0"), htmx)
         for name, path, body, htmx in pages(ids)
-        if name == "comment POST"
+        if name == BUSY_THREAD
     ]
     for name, path, body, htmx in [*pages(ids), *far_behind]:
         if gets_only and body:
