@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -21,7 +23,7 @@ from django_htmx.http import reswap, retarget
 
 from audit.log import Action, record
 from prfaq.authorizers import get_document_for
-from prfaq.compiled import rows
+from prfaq.compiled import ids, rows
 from prfaq.models import Document
 from prfaq.pagecache import document_page
 from prfaq.views import document_body, read_view_body, render_document_page
@@ -276,9 +278,17 @@ def _reply_posted(request: HttpRequest, thread: Thread, comment) -> HttpResponse
         after = int(request.POST.get("after", ""))
     except ValueError:
         return None
-    comments = rows("thread_reply.comments_after", _comments_after, thread.pk, after)
-    if len(comments) > CATCH_UP_COMMENTS or comment not in comments:
+    # Mostly the page was up to date and the reply is the one comment after it: its ids
+    # say so, and the reply made here is shown, not read back (with its author: the user).
+    newer = ids("thread_reply.comment_ids_after", _comments_after, thread.pk, after)
+    if len(newer) > CATCH_UP_COMMENTS or comment.pk not in newer:
         return None
+    if newer == [comment.pk]:
+        comments = [comment]
+    else:
+        comments = rows("thread_reply.comments_after", _comments_after, thread.pk, after)
+        if len(comments) > CATCH_UP_COMMENTS:  # more came in meanwhile
+            return None
     view = ThreadView(
         thread=thread,
         comments=comments,
@@ -288,8 +298,15 @@ def _reply_posted(request: HttpRequest, thread: Thread, comment) -> HttpResponse
         can_add_to_faq=False,
         mine=thread.started_by_id == request.user.pk,
     )
-    context = {"tv": view, "comments": comments, "doc_url": thread.document.get_absolute_url()}
-    return render(request, "reviews/_thread.html#reply-posted", context)
+    context = {
+        "tv": view,
+        "comments": comments,
+        "doc_url": thread.document.get_absolute_url(),
+        "user": request.user,
+        "csrf_token": get_token(request),
+    }
+    # All the fragment prints: rendered without the context processors every page runs.
+    return HttpResponse(get_template("reviews/_thread.html#reply-posted").render(context))
 
 
 @login_required

@@ -384,6 +384,17 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_logged(client, world, s
     )
     assert AuditEntry.objects.get().address == ADDRESS
 
+    # The same headers without the proxy trusted: the proxy's own address.
+    settings.AXES_IPWARE_PROXY_COUNT = None
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+    client.post(
+        reverse("login"),
+        {"username": "teammate", "password": "guess"},
+        HTTP_X_FORWARDED_FOR=f"{ADDRESS}, 10.0.0.2",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert AuditEntry.objects.order_by("pk").last().address == "10.0.0.2"
+
 
 def test_entries_cannot_be_changed_or_deleted(client, world):
     signed_in(client, world)

@@ -7,6 +7,7 @@ from django.db import connection, connections
 from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
+from django.tasks.signals import task_enqueued
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -66,6 +67,21 @@ def test_existence_is_asked_of_the_database(document, author):
     assert compiled.exists("test.open", open_thread, thread.pk) is True
     thread.resolve(by=author)
     assert compiled.exists("test.open", open_thread, thread.pk) is False
+
+
+def test_ids_are_those_of_the_rows_in_their_order(document, author, collaborator):
+    thread = start_thread(document, author, "First.")
+    replies = [thread.reply(by=collaborator, body=body) for body in ("Second.", "Third.")]
+
+    def newest_first(thread_pk, after):
+        return Comment.objects.filter(thread_id=thread_pk, pk__gt=after).order_by("-pk")[:5]
+
+    first = thread.comments.order_by("pk").first()
+    assert compiled.ids("test.ids", newest_first, thread.pk, first.pk) == [
+        c.pk for c in reversed(replies)
+    ]
+    assert compiled.ids("test.ids", newest_first, thread.pk, replies[-1].pk) == []
+    assert compiled.ids("test.ids", newest_first, thread.pk, None) == []
 
 
 @pytest.mark.parametrize("pk", [2**63, -(2**63) - 1, 10**30])
@@ -223,6 +239,16 @@ def test_a_queued_task_is_stored_as_the_library_stores_it(db):
 
     from reviews.tasks import notify_about_comment
 
-    result = notify_about_comment.enqueue(10**6)
+    heard = []
+
+    def enqueued(sender, task_result, **kwargs):
+        heard.append(task_result.id)
+
+    task_enqueued.connect(enqueued)
+    try:
+        result = notify_about_comment.enqueue(10**6)
+    finally:
+        task_enqueued.disconnect(enqueued)
+    assert heard == [result.id]
     stored = DBTaskResult.objects.get(pk=result.id)
     assert stored.run_after == get_date_max() and stored.args_kwargs["args"] == [10**6]

@@ -146,6 +146,33 @@ def test_a_reply_by_htmx_appends_what_came_since_and_an_empty_box(client, author
     assert "Agreed." not in page.content.decode() and "And again." in page.content.decode()
 
 
+def test_a_reply_from_an_up_to_date_page_shows_it_as_the_thread_would(
+    client, author, long_discussion
+):
+    """The reply is the one comment after the page's newest: it is shown as made, not read
+    back; the same HTML as when it comes back read from the database."""
+    document, threads = long_discussion
+    thread = threads[0]
+    client.force_login(author)
+    url = reverse("reviews:reply", args=[document.pk, thread.pk])
+    before = thread.comments.get().pk
+    greek = "\u2068\u03a9\u03bc\u03ad\u03b3\u03b1\u2069"  # Greek, between directional isolates
+    body = f"Agreed: **tides** & <script>alert(1)</script>, from {greek}."
+    fresh = client.post(url, {"body": body, "after": before}, headers=HTMX)
+    mine = Comment.objects.get(thread=thread, pk__gt=before)
+    again = client.post(url, {"body": "Next.", "after": before}, headers=HTMX)  # reads it back
+
+    def comment_html(page: str) -> str:
+        match = re.search(rf'<div class="comment" id="comment-{mine.pk}">.*?</form>', page, re.S)
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", match.group(0))
+
+    assert fresh.status_code == again.status_code == 200
+    shown = comment_html(fresh.content.decode())
+    assert shown == comment_html(again.content.decode())
+    assert "<strong>tides</strong>" in shown and "<script" not in shown and ">Edit</a>" in shown
+    assert author.display_name in shown
+
+
 def test_a_reply_from_a_busy_thread_brings_back_everything_since(client, author, long_discussion):
     document, threads = long_discussion
     thread = threads[0]
