@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from audit.models import AppendOnlyQuerySet
-from prfaq.compiled import exists, insert, update
+from prfaq.compiled import exists, insert
 from prfaq.models import Document, Revision
 from prfaq.rendering import markdown_hazard, render_markdown
 from reviews.gates import Draft, Finding, Severity, run_gates
@@ -161,6 +161,9 @@ class Thread(models.Model):
     )
     faq_added_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the thread itself last changed (started, resolved, reopened). A reply does not
+    # touch the thread's row: its last activity is its newest comment's time, which the
+    # comment index answers.
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ThreadQuerySet.as_manager()
@@ -319,7 +322,6 @@ class Comment(models.Model):
         body = clean_comment_body(body)
         # The most frequent write: its statements compiled once (prfaq.compiled).
         comment = insert(cls(thread=thread, author=by, body=body, body_html=render_markdown(body)))
-        update(Thread, thread.pk, updated_at=comment.created_at)
         insert(
             Event(
                 document_id=thread.document_id,

@@ -39,8 +39,8 @@ BUDGETS = {
     "autosave POST (stale: 409)": 15,
     # A reply from a page that shows the thread's newest comment; and from one far behind,
     # answered with the whole thread (its first comment and latest ones).
-    BUSY_THREAD: 14,
-    f"{BUSY_THREAD} (far behind)": 18,
+    BUSY_THREAD: 13,
+    f"{BUSY_THREAD} (far behind)": 17,
 }
 
 
