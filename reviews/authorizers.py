@@ -14,8 +14,8 @@ def get_thread_for(user, document_pk: int, thread_pk: int, *, with_text: bool = 
     # Asked by every thread action: compiled once (prfaq.compiled).
     if with_text:
         thread = one("get_thread_for", _thread_and_text, thread_pk, document_pk)
-    else:
-        thread = one("get_thread_for.without_text", _thread, thread_pk, document_pk)
+    else:  # nor its owner: what a reply needs of the document is on its own row
+        thread = one("get_thread_for.without_text", _thread_only, thread_pk, document_pk)
     if thread is None or not thread.document.can_read(user):
         raise Http404("No such thread on this document.")
     return thread
@@ -27,6 +27,10 @@ def _thread(thread_pk: int, document_pk: int, *, related=("document__owner",)):
         .defer("document__search_text")  # the whole text again, for search only
         .filter(pk=thread_pk, document_id=document_pk)
     )
+
+
+def _thread_only(thread_pk: int, document_pk: int):
+    return _thread(thread_pk, document_pk, related=("document",))
 
 
 def _thread_and_text(thread_pk: int, document_pk: int):
