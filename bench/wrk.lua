@@ -39,6 +39,13 @@ end
 -- each request for a document with none in flight, as one editor's page would: the
 -- version it last saved, and a text changed again. Document k's versions are k million
 -- and up, so an answer's new version says which document it saved.
+-- Whether a document or thread below has no request in flight. An answer frees what it
+-- names; one that names nothing (an error, a timeout) frees nothing, so what is busy for
+-- longer than wrk's timeout (2 s) is taken to be free again.
+local function idle(item)
+  return not item.busy or os.time() - item.busy > 2
+end
+
 -- Each wrk thread takes its part (0 or 1) of the documents or threads below.
 if saves or replies then
   local started = 0
@@ -110,12 +117,12 @@ end
 local function reply_request(headers)
   local thread = threads[1]
   for _, candidate in ipairs(threads) do
-    if not candidate.busy then
+    if idle(candidate) then
       thread = candidate
       break
     end
   end
-  thread.busy = true
+  thread.busy = os.time()
   local path = string.gsub(wrk.path, "/threads/%d+/", "/threads/" .. thread.pk .. "/")
   local sent = string.gsub(body, "after=%d+", "after=" .. thread.after)
   return wrk.format("POST", path, headers, sent)
@@ -126,12 +133,12 @@ request = function()
   if saves then
     local document = documents[1]
     for _, candidate in ipairs(documents) do
-      if not candidate.busy then
+      if idle(candidate) then
         document = candidate
         break
       end
     end
-    document.busy = true
+    document.busy = os.time()
     edits = edits + 1
     local form = string.gsub(document.form, "BENCHVERSION", document.version)
     form = string.gsub(form, "BENCHEDIT", part .. "-" .. edits)

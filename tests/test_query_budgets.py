@@ -40,6 +40,7 @@ BUDGETS = {
     # A reply from a page that shows the thread's newest comment; and from one far behind,
     # answered with the whole thread (its first comment and latest ones).
     BUSY_THREAD: 13,
+    f"{BUSY_THREAD} (a few behind)": 14,  # their ids, then those comments
     f"{BUSY_THREAD} (far behind)": 17,
 }
 
@@ -72,12 +73,14 @@ def query_counts(
     ``page_cache``."""
     counts = {}
     ids["after"] = newest_comment(ids["thread"])  # as the reply box of an up-to-date page
-    far_behind = [
-        (f"{name} (far behind)", path, body.replace(f"after={ids['after']}", "after=0"), htmx)
+    few_behind = newest_comment(ids["thread"], skip=2)  # two comments the page has not shown
+    behind = [
+        (f"{name} ({label})", path, body.replace(f"after={ids['after']}", f"after={after}"), htmx)
         for name, path, body, htmx in pages(ids)
         if name == BUSY_THREAD
+        for label, after in (("a few behind", few_behind), ("far behind", 0))
     ]
-    for name, path, body, htmx in [*pages(ids), *far_behind]:
+    for name, path, body, htmx in [*pages(ids), *behind]:
         if gets_only and body:
             continue
         headers = {"HX-Request": "true"} if htmx else {}
@@ -95,8 +98,9 @@ def query_counts(
     return counts
 
 
-def newest_comment(thread: int) -> int:
-    return Comment.objects.filter(thread=thread).order_by("-pk").values_list("pk", flat=True)[0]
+def newest_comment(thread: int, skip: int = 0) -> int:
+    newest_first = Comment.objects.filter(thread=thread).order_by("-pk")
+    return newest_first.values_list("pk", flat=True)[skip]
 
 
 def grow(ids: dict) -> None:
