@@ -46,6 +46,19 @@ local function idle(item)
   return not item.busy or os.time() - item.busy > 2
 end
 
+-- The first of the items with none in flight (the first of all if every one is), now busy.
+local function take(items)
+  local chosen = items[1]
+  for _, candidate in ipairs(items) do
+    if idle(candidate) then
+      chosen = candidate
+      break
+    end
+  end
+  chosen.busy = os.time()
+  return chosen
+end
+
 -- Each wrk thread takes its part (0 or 1) of the documents or threads below.
 if saves or replies then
   local started = 0
@@ -115,14 +128,7 @@ if replies then
 end
 
 local function reply_request(headers)
-  local thread = threads[1]
-  for _, candidate in ipairs(threads) do
-    if idle(candidate) then
-      thread = candidate
-      break
-    end
-  end
-  thread.busy = os.time()
+  local thread = take(threads)
   local path = string.gsub(wrk.path, "/threads/%d+/", "/threads/" .. thread.pk .. "/")
   local sent = string.gsub(body, "after=%d+", "after=" .. thread.after)
   return wrk.format("POST", path, headers, sent)
@@ -131,14 +137,7 @@ end
 request = function()
   local headers = headers_for_request()
   if saves then
-    local document = documents[1]
-    for _, candidate in ipairs(documents) do
-      if idle(candidate) then
-        document = candidate
-        break
-      end
-    end
-    document.busy = os.time()
+    local document = take(documents)
     edits = edits + 1
     local form = string.gsub(document.form, "BENCHVERSION", document.version)
     form = string.gsub(form, "BENCHEDIT", part .. "-" .. edits)
