@@ -53,13 +53,13 @@ def record(
     entry = insert(
         AuditEntry(
             actor=actor,
-            username=(username or (actor.get_username() if actor else ""))[:150],
+            username=_storable(username or (actor.get_username() if actor else ""), 150),
             action=action,
             document_id=getattr(document, "pk", document),
-            target=target[:100],
+            target=_storable(target, 100),
             address=client_address(request) if request is not None else None,
-            request=_described(request),
-            detail=detail[:500],
+            request=_storable(_described(request), 300),
+            detail=_storable(detail, 500),
         )
     )
     if action not in UNSEEN:
@@ -68,6 +68,12 @@ def record(
             everything=action == Action.ADMIN_CHANGED,
         )
     return entry
+
+
+def _storable(text: str, limit: int) -> str:
+    """``text`` as a text column holds it: at most ``limit`` characters, and no NUL, which
+    PostgreSQL refuses (a refusal's message may quote what was asked for: ?revision=%00)."""
+    return text.replace("\x00", "\ufffd")[:limit]
 
 
 def _described(request: HttpRequest | None) -> str:

@@ -357,6 +357,16 @@ def test_csrf_failures_are_refusals(world):
     assert entry.action == Action.REFUSED and entry.address == ADDRESS
 
 
+def test_a_refusal_quoting_a_nul_is_logged_not_a_500(client, world):
+    """PostgreSQL's text columns refuse NUL; a 404's message quotes what was asked for."""
+    url = reverse("prfaq:export", args=[world["document"].pk])
+    response = as_(client, world["teammate"]).get(url, {"revision": "4\x00"})
+    assert response.status_code == 404
+    entry = AuditEntry.objects.exclude(request="").get()
+    assert entry.action == Action.REFUSED and "\x00" not in entry.detail
+    assert "revision 4\ufffd" in entry.detail
+
+
 def test_unknown_urls_are_not_refusals(client, world):
     as_(client, world["teammate"]).get("/no/such/page/")
     assert not AuditEntry.objects.exclude(request="").exists()
