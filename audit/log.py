@@ -80,4 +80,4 @@ def _described(request: HttpRequest | None) -> str:
     # A request built outside the server (force_login in tests, a shell) has no method.
     if request is None or not request.method:
         return ""
-    return f"{request.method} {request.path}"[:300]
+    return f"{request.method} {request.path}"

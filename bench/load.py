@@ -54,6 +54,11 @@ WITHOUT_SECURITY = "bench.settings_without_security"
 ONLY: list[str] = []  # --pages: measure only the pages whose names contain one of these
 
 
+def selected(name: str) -> bool:
+    """Whether --pages asks for ``name`` (the empty view is always measured)."""
+    return not ONLY or name == "empty view (health)" or any(word in name for word in ONLY)
+
+
 def log(message: str) -> None:
     """Where the run is and how long it took so far, on stderr."""
     print(f"[{time.monotonic() - STARTED:6.0f}s] {message}", file=sys.stderr, flush=True)
@@ -307,20 +312,20 @@ def reference_pages(ids: dict) -> list[tuple[str, str, str, bool]]:
 def measure(ids: dict, cookie: str, csrf: str, seconds: int, label: str, env: dict) -> dict:
     results = {}
     for name, path, body, htmx in [*pages(ids), *reference_pages(ids)]:
-        if ONLY and name != "empty view (health)" and not any(word in name for word in ONLY):
+        if not selected(name):
             continue
         wait_until_idle()
         results[name] = wrk(path, seconds, cookie, csrf, body, htmx)
         log(f"{label}: {name}: {results[name]['rps']:.0f} req/s")
     name = REPLIES
-    if not ONLY or any(word in name for word in ONLY):
+    if selected(name):
         wait_until_idle()
         path = f"/documents/{ids['big']}/threads/{ids['thread']}/reply/"  # its thread replaced
         body = f"body=Benchmark+reply&after=0&csrfmiddlewaretoken={csrf}"
         results[name] = wrk(path, seconds, cookie, csrf, body, htmx=True, replies=ids["replies"])
         log(f"{label}: {name}: {results[name]['rps']:.0f} req/s")
     name = SAVING
-    if not ONLY or any(word in name for word in ONLY):
+    if selected(name):
         # Last: every save changes what the other pages would show.
         wait_until_idle()
         saves = saving_forms(env)
