@@ -283,7 +283,10 @@ class Document(models.Model):
 
     # -- editing ------------------------------------------------------------
 
-    @transaction.atomic
+    # Inside a caller's transaction (a view's, with its audit entry), no savepoint of its
+    # own: two statements fewer per autosave. A caller going on after an EditConflict
+    # wraps the call in its own atomic().
+    @transaction.atomic(savepoint=False)
     def save_content(
         self,
         *,

@@ -42,7 +42,7 @@ def start_document(
     return document
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # as Document.save_content: no savepoint of its own
 def save_draft(
     *,
     document: Document,

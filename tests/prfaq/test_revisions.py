@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from prfaq.content import Content, FaqEntry
@@ -85,7 +86,8 @@ def test_stale_save_raises_conflict_and_keeps_newer_text(author, collaborator):
     save(document, collaborator, "Collaborator's text.")
     mine = Document.objects.get(pk=document.pk)
     mine.version = stale_version
-    with pytest.raises(EditConflict) as conflict:
+    # In a transaction of its own, as the editor's save is: the test goes on after it.
+    with pytest.raises(EditConflict) as conflict, transaction.atomic():
         save(mine, author, "My text.", base=stale_version)
     assert conflict.value.document.version == stale_version + 1
     document.refresh_from_db()
