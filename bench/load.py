@@ -9,7 +9,9 @@
 For each database and size it seeds a fresh database (seed_scale, with the
 3,000-word document that has 300 threads and 1,000 comments), serves the app
 with gunicorn (3 sync workers, DEBUG off, whitenoise, persistent connections)
-on 127.0.0.1, drives signed-in load with `wrk -t2 -c16`, and prints, per page,
+on 127.0.0.1, one server per size on ports --port and up, drives signed-in load
+with `wrk -t2 -c16` page by page, each page on one size right after the other
+(the order turning from page to page), and prints, per page,
 requests/s and p50/p95/p99 latency next to the empty health view of the same
 server, as a ratio. The table goes to bench/RESULTS.md with the machine, its
 load, the date and the commit. Everything it starts, it stops. Needs Debian's wrk.
@@ -18,8 +20,10 @@ Beside the app's pages it measures one reference of its own, "least write POST"
 (bench/urls.py, served through bench/settings.py: production settings plus that URL): a
 signed-in POST that writes one row in one transaction, the least any change costs here.
 
-PostgreSQL: the database named in --database-url (default $BENCH_DATABASE_URL,
-else postgres://postgres@127.0.0.1:5432/prfaq_bench) is dropped and created.
+PostgreSQL: each size's database is named after the one in --database-url (default
+$BENCH_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/prfaq_bench) with the size
+appended (prfaq_bench_100, prfaq_bench_10000), dropped and created. SQLite: files
+/tmp/prfaq-bench-<size>.sqlite3, replaced.
 --without-security-middleware serves bench/settings_without_security.py (no CSP,
 no django-axes); --compare-security measures both on the same data, alternately,
 and writes a with/without table instead.
@@ -42,6 +46,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -78,23 +83,25 @@ def manage(*args: str, env: dict) -> str:
     return run(sys.executable, "manage.py", *args, env=env)
 
 
-def fresh_database(kind: str, env: dict) -> dict:
+def fresh_database(kind: str, env: dict, size: int) -> dict:
+    """A new, migrated database for ``size`` documents: each size has its own, so that the
+    sizes are served side by side and measured page by page, one after the other."""
     env = dict(env)
     if kind == "sqlite":
-        path = Path("/tmp/prfaq-bench.sqlite3")
+        path = Path(f"/tmp/prfaq-bench-{size}.sqlite3")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{path}"
     else:
         url = urlparse(PG_URL)
-        name = url.path.lstrip("/")
+        name = f"{url.path.lstrip('/')}_{size}"
         if not re.fullmatch(r"\w+", name):
             sys.exit(f"{name!r} is not a database name the benchmark will drop and create.")
         psql = ["psql", "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
                 "-U", url.username or "postgres", "-d", "postgres", "-q", "-c"]  # fmt: skip
         run(*psql, f"DROP DATABASE IF EXISTS {name}", env=env)
         run(*psql, f"CREATE DATABASE {name}", env=env)
-        env["DATABASE_URL"] = PG_URL
+        env["DATABASE_URL"] = url._replace(path=f"/{name}").geturl()
     manage("migrate", "-v0", env=env)
     return env
 
@@ -202,17 +209,17 @@ def session_for(env: dict) -> tuple[str, str, dict]:
     return cookie, data["csrf"], data
 
 
-def serve(env: dict, *, without_security: bool = False, page_cache: bool = True):
+def serve(env: dict, port: int, *, without_security: bool = False, page_cache: bool = True):
     env = dict(env, DJANGO_SETTINGS_MODULE=WITHOUT_SECURITY if without_security else WITH_REFERENCE)
     env = dict(env, PAGE_CACHE="1" if page_cache else "0")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "prfaq.wsgi", "--bind", f"127.0.0.1:{PORT}",
+        [sys.executable, "-m", "gunicorn", "prfaq.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", "3", "--worker-class", "sync", "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return server
         except OSError:
             time.sleep(0.2)
@@ -241,8 +248,8 @@ def worker_memory_mb(server: subprocess.Popen) -> float:
 
 
 def wrk(
-    path: str, seconds: int, cookie: str, csrf: str, body: str = "", htmx: bool = False,
-    saves: str = "", replies: str = "",
+    port: int, path: str, seconds: int, cookie: str, csrf: str, body: str = "",
+    htmx: bool = False, saves: str = "", replies: str = "",
 ):  # fmt: skip
     env = dict(os.environ, BENCH_COOKIE=cookie, BENCH_CSRF=csrf, BENCH_HTMX="1" if htmx else "")
     if body:
@@ -253,7 +260,7 @@ def wrk(
         env |= {"BENCH_METHOD": "POST", "BENCH_SAVES": saves}
     out = subprocess.run(
         ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", str(ROOT / "bench" / "wrk.lua"),
-         f"http://127.0.0.1:{PORT}{path}"],
+         f"http://127.0.0.1:{port}{path}"],
         capture_output=True, text=True, env=env,
     ).stdout  # fmt: skip
     figures = json.loads(out.split("BENCH ", 1)[1].splitlines()[0])
@@ -261,11 +268,11 @@ def wrk(
     return figures
 
 
-def wait_until_idle() -> None:
+def wait_until_idle(port: int) -> None:
     """Sync workers finish what wrk left queued; measure the next page only after that."""
     for _ in range(300):
         started = time.monotonic()
-        urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=60)
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=60)
         if time.monotonic() - started < 0.05:
             return
         time.sleep(0.2)
@@ -309,29 +316,74 @@ def reference_pages(ids: dict) -> list[tuple[str, str, str, bool]]:
     return [(LEAST_WRITE, "/bench/least-write/", f"csrfmiddlewaretoken={ids['csrf']}", True)]
 
 
-def measure(ids: dict, cookie: str, csrf: str, seconds: int, label: str, env: dict) -> dict:
-    results = {}
-    for name, path, body, htmx in [*pages(ids), *reference_pages(ids)]:
-        if not selected(name):
-            continue
-        wait_until_idle()
-        results[name] = wrk(path, seconds, cookie, csrf, body, htmx)
-        log(f"{label}: {name}: {results[name]['rps']:.0f} req/s")
-    name = REPLIES
-    if selected(name):
-        wait_until_idle()
+@dataclass
+class Site:
+    """One size's seeded database, its signed-in session, and the server measured on it."""
+
+    database: str
+    size: int
+    env: dict
+    ids: dict
+    cookie: str
+    port: int
+    seed_seconds: float
+    server: subprocess.Popen | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.database} {self.size:,}"
+
+
+def page_names(ids: dict) -> list[str]:
+    """The pages --pages asks for, in the order they are measured: the saving autosave
+    last, as every save changes what the other pages would show."""
+    names = [name for name, *_ in [*pages(ids), *reference_pages(ids)]] + [REPLIES, SAVING]
+    return [name for name in names if selected(name)]
+
+
+def measure_page(site: Site, name: str, seconds: int) -> dict:
+    ids, csrf = site.ids, site.ids["csrf"]
+    wait_until_idle(site.port)
+    if name == REPLIES:
         path = f"/documents/{ids['big']}/threads/{ids['thread']}/reply/"  # its thread replaced
         body = f"body=Benchmark+reply&after=0&csrfmiddlewaretoken={csrf}"
-        results[name] = wrk(path, seconds, cookie, csrf, body, htmx=True, replies=ids["replies"])
-        log(f"{label}: {name}: {results[name]['rps']:.0f} req/s")
-    name = SAVING
-    if selected(name):
-        # Last: every save changes what the other pages would show.
-        wait_until_idle()
-        saves = saving_forms(env)
-        results[name] = wrk("/", seconds, cookie, csrf, htmx=True, saves=saves)
-        log(f"{label}: {name}: {results[name]['rps']:.0f} req/s")
+        return wrk(site.port, path, seconds, site.cookie, csrf, body, htmx=True,
+                   replies=ids["replies"])  # fmt: skip
+    if name == SAVING:
+        saves = saving_forms(site.env)
+        return wrk(site.port, "/", seconds, site.cookie, csrf, htmx=True, saves=saves)
+    path, body, htmx = next(
+        (path, body, htmx) for page, path, body, htmx in [*pages(ids), *reference_pages(ids)]
+        if page == name
+    )  # fmt: skip
+    return wrk(site.port, path, seconds, site.cookie, csrf, body, htmx)
+
+
+def measure(sites: list[Site], seconds: int, suffix: str) -> dict[int, dict]:
+    """Each page on every site, one site right after the other, the first site first on
+    one page and last on the next: a slow minute of the machine weighs on both sizes of
+    the same page alike, and not on one size's whole table."""
+    results: dict[int, dict] = {site.size: {} for site in sites}
+    for turn, name in enumerate(page_names(sites[0].ids)):
+        for site in sites if turn % 2 == 0 else sites[::-1]:
+            results[site.size][name] = figures = measure_page(site, name, seconds)
+            log(f"{site.label}{suffix}: {name}: {figures['rps']:.0f} req/s")
     return results
+
+
+def seeded_site(database: str, size: int, port: int, base: dict, options) -> Site:
+    log(f"{database} {size:,}: a fresh database")
+    env = fresh_database(database, base, size)
+    started = time.monotonic()
+    args = ["seed_scale", "--documents", str(size), "--big",
+            "--comments-per-document", str(options.comments_per_document)]  # fmt: skip
+    log(f"{database} {size:,}: seeding")
+    manage(*args, *(["--i-know"] if options.i_know else []), env=env)
+    seconds = time.monotonic() - started
+    log(f"{database} {size:,}: seeded in {seconds:.0f}s")
+    cookie, csrf, ids = session_for(env)
+    ids["csrf"] = csrf
+    return Site(database, size, env, ids, cookie, port, seconds)
 
 
 def main() -> None:
@@ -373,49 +425,49 @@ def main() -> None:
         sys.exit("--compare-page-cache and --compare-security: one comparison at a time.")
     caches = [True, False] if options.compare_page_cache else [not options.without_page_cache]
     rows, comparison, notes = {cache: [] for cache in caches}, [], []
+    runs = [False, True] if options.compare_security else [options.without_security_middleware]
     for database in options.databases.split(","):
-        log(f"{database}: a fresh database")
-        env = fresh_database(database, base)
-        for size in (int(s) for s in options.sizes.split(",")):
-            started = time.monotonic()
-            args = ["seed_scale", "--documents", str(size), "--big",
-                    "--comments-per-document", str(options.comments_per_document)]  # fmt: skip
-            log(f"{database} {size:,}: seeding")
-            manage(*args, *(["--i-know"] if options.i_know else []), env=env)
-            seed_seconds = time.monotonic() - started
-            log(f"{database} {size:,}: seeded in {seed_seconds:.0f}s")
-            cookie, csrf, ids = session_for(env)
-            ids["csrf"] = csrf
-            runs = [False, True] if options.compare_security else [
-                options.without_security_middleware]  # fmt: skip
-            measured = {}
-            for without, cache in ((w, c) for w in runs for c in caches):
-                label = (f"{database} {size:,}" + (" without security" if without else "")
-                         + ("" if cache else " without the page cache"))  # fmt: skip
-                server = serve(env, without_security=without, page_cache=cache)
-                try:
-                    measured[without, cache] = measure(
-                        ids, cookie, csrf, options.seconds, label, env
+        sizes = [int(size) for size in options.sizes.split(",")]
+        sites = [
+            seeded_site(database, size, PORT + index, base, options)
+            for index, size in enumerate(sizes)
+        ]
+        measured = {}
+        for without, cache in ((w, c) for w in runs for c in caches):
+            suffix = (" without security" if without else "") + (
+                "" if cache else " without the page cache"
+            )
+            try:
+                for site in sites:
+                    site.server = serve(
+                        site.env, site.port, without_security=without, page_cache=cache
                     )
-                    memory = worker_memory_mb(server)
-                finally:
-                    stop(server)
+                measured[without, cache] = measure(sites, options.seconds, suffix)
+                memory = {site.size: worker_memory_mb(site.server) for site in sites}
+            finally:
+                for site in sites:
+                    if site.server is not None:
+                        stop(site.server)
+                        site.server = None
+            for site in sites:
                 notes.append(
-                    f"{label}: seeded in {seed_seconds:.0f}s, largest worker RSS after the run "
-                    f"{memory:.0f} MB"
+                    f"{site.label}{suffix}: seeded in {site.seed_seconds:.0f}s, largest worker "
+                    f"RSS after the run {memory[site.size]:.0f} MB"
                 )
                 log(notes[-1])
+        for site in sites:
             for cache in caches:
-                results = measured[runs[0], cache]
+                results = measured[runs[0], cache][site.size]
                 baseline = results["empty view (health)"]["rps"]
                 for name, figures in results.items():
-                    rows[cache].append((database, size, name, figures, figures["rps"] / baseline))
-            results = measured[runs[0], caches[0]]
+                    rows[cache].append(
+                        (database, site.size, name, figures, figures["rps"] / baseline)
+                    )
             if options.compare_security:
-                for name in results:
+                for name in measured[False, caches[0]][site.size]:
                     comparison.append(
-                        (database, size, name, measured[False, caches[0]][name],
-                         measured[True, caches[0]][name])
+                        (database, site.size, name, measured[False, caches[0]][site.size][name],
+                         measured[True, caches[0]][site.size][name])
                     )  # fmt: skip
     load_after = os.getloadavg()
     machine = (

@@ -68,18 +68,33 @@ if saves or replies then
   end
 end
 
+-- This wrk thread's part of ``items``: every other one, or all of them when there is
+-- only one (both wrk threads then share it).
+local function part_of(items)
+  local mine = {}
+  for i, item in ipairs(items) do
+    if (i - 1) % 2 == part then
+      table.insert(mine, item)
+    end
+  end
+  if #mine == 0 then
+    return items
+  end
+  return mine
+end
+
 documents = {}
 edits = 0
 if saves then
   init = function(args)
-    local n = 0
+    local all = {}
     for line in io.lines(saves) do
       local id, version, form = string.match(line, "^(%d+)\t(%d+)\t(.*)$")
-      if id and n % 2 == part then
-        table.insert(documents, { id = id, version = version, form = form, busy = false })
+      if id then
+        table.insert(all, { id = id, version = version, form = form, busy = false })
       end
-      n = n + 1
     end
+    documents = part_of(all)
   end
 
   response = function(status, headers, answer)
@@ -104,13 +119,11 @@ end
 threads = {}
 if replies then
   init = function(args)
-    local n = 0
+    local all = {}
     for pk, newest in string.gmatch(replies, "(%d+):(%d+)") do
-      if n % 2 == part then
-        table.insert(threads, { pk = pk, after = newest, busy = false })
-      end
-      n = n + 1
+      table.insert(all, { pk = pk, after = newest, busy = false })
     end
+    threads = part_of(all)
   end
 
   response = function(status, headers, answer)
