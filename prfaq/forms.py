@@ -1,6 +1,8 @@
 """Forms that parse the editor's fields into content, and the small forms around it."""
 
+import copy
 import uuid
+from functools import cache
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -171,24 +173,9 @@ class DocumentForm(forms.Form):
     def __init__(self, *args, outline: DocumentTemplate, shown: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.outline = outline
-        for spec in outline.text_sections:
-            self.fields[f"section_{spec.key}"] = forms.CharField(
-                label=spec.title,
-                help_text=spec.guidance,
-                required=False,
-                strip=False,
-                max_length=SECTION_MAX_CHARS,
-                validators=[renderable],
-                error_messages={"max_length": _limit_message(spec.title, SECTION_MAX_CHARS)},
-                widget=forms.Textarea(
-                    attrs={
-                        "rows": 1 if spec.single_line else 3,
-                        "class": "autogrow section-input",
-                        "data-word-budget": spec.word_budget,
-                        "data-section": spec.key,
-                    }
-                ),
-            )
+        for name, field in _section_fields(outline).items():
+            # Shared by forms that are only validated, as their FAQ forms' fields are.
+            self.fields[name] = copy.deepcopy(field) if shown else field
         formset = FaqFormSet if shown else CheckedFaqFormSet
         self.faq = formset(*args, prefix="faq", **kwargs) if outline.faq_section else None
 
@@ -231,6 +218,31 @@ class DocumentForm(forms.Form):
                 messages.extend(f"FAQ entry {number}: {e}" for el in errors.values() for e in el)
             messages.extend(self.faq.non_form_errors())
         return messages
+
+
+@cache
+def _section_fields(outline: DocumentTemplate) -> dict[str, forms.CharField]:
+    """The editor's field for each text section of ``outline``, made once per process."""
+    return {
+        f"section_{spec.key}": forms.CharField(
+            label=spec.title,
+            help_text=spec.guidance,
+            required=False,
+            strip=False,
+            max_length=SECTION_MAX_CHARS,
+            validators=[renderable],
+            error_messages={"max_length": _limit_message(spec.title, SECTION_MAX_CHARS)},
+            widget=forms.Textarea(
+                attrs={
+                    "rows": 1 if spec.single_line else 3,
+                    "class": "autogrow section-input",
+                    "data-word-budget": spec.word_budget,
+                    "data-section": spec.key,
+                }
+            ),
+        )
+        for spec in outline.text_sections
+    }
 
 
 def _apply_faq_action(slots: list, action: str) -> list:

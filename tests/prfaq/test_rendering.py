@@ -92,6 +92,25 @@ def test_one_text_s_rendering_leaves_nothing_behind_for_the_next(texts):
         assert render_markdown(text) == expected
 
 
+@settings(max_examples=500, deadline=None)
+@given(
+    st.from_regex(r"[A-Za-z\u00e9\u00df\u01c5\u4e2d][\w\u00e9 ,.;:?!'\"()/-]{0,60}", fullmatch=True)
+    | st.text(st.characters(categories=["L", "N", "M", "P", "S", "Zs"]), max_size=40)
+)
+def test_a_line_of_plain_words_renders_as_markdown_renders_it(text):
+    """One line of words and punctuation (most replies) skips the Markdown renderer: the
+    same HTML either way, whatever the letters, digits and punctuation."""
+    alone = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    assert render_markdown(text) == (sanitize_html(alone).strip() if text.strip() else "")
+
+
+def test_plain_replies_render_as_paragraphs():
+    assert render_markdown("Agreed, thanks. I'll update the FAQ (section 2).") == (
+        "<p>Agreed, thanks. I'll update the FAQ (section 2).</p>"
+    )
+    assert render_markdown("2. Not a paragraph") == "<ol>\n<li>Not a paragraph</li>\n</ol>"
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_sanitising_is_idempotent_and_never_raises(text):
