@@ -11,9 +11,9 @@ For each database and size it seeds a fresh database (seed_scale, with the
 with gunicorn (3 sync workers, DEBUG off, whitenoise, persistent connections)
 on 127.0.0.1, one server per size on ports --port and up, drives signed-in load
 with `wrk -t2 -c16` page by page, each page on one size right after the other
-(the order turning from page to page), and prints, per page,
-requests/s and p50/p95/p99 latency next to the empty health view of the same
-server, as a ratio. The table goes to bench/RESULTS.md with the machine, its
+(the order turning from page to page; every server idle before each), and
+prints, per page, requests/s and p50/p95/p99 latency next to the empty health
+view of the same server, as a ratio. The table goes to bench/RESULTS.md with the machine, its
 load, the date and the commit. Everything it starts, it stops. Needs Debian's wrk.
 
 Beside the app's pages it measures one reference of its own, "least write POST"
@@ -95,7 +95,7 @@ def fresh_database(kind: str, env: dict, size: int) -> dict:
     else:
         url = urlparse(PG_URL)
         name = f"{url.path.lstrip('/')}_{size}"
-        if not re.fullmatch(r"\w+", name):
+        if not re.fullmatch(r"[a-z]\w*", name):
             sys.exit(f"{name!r} is not a database name the benchmark will drop and create.")
         psql = ["psql", "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
                 "-U", url.username or "postgres", "-d", "postgres", "-q", "-c"]  # fmt: skip
@@ -218,19 +218,23 @@ def serve(env: dict, port: int, *, without_security: bool = False, page_cache: b
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     for _ in range(100):
+        if server.poll() is not None:  # it exited: the port is taken, or the app is broken
+            break
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return server
         except OSError:
             time.sleep(0.2)
     stop(server)
-    sys.exit("gunicorn did not start")
+    sys.exit(f"gunicorn did not start on port {port}")
 
 
 def stop(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
     try:
+        os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=15)
+    except ProcessLookupError:  # it had already exited
+        pass
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
 
@@ -343,7 +347,6 @@ def page_names(ids: dict) -> list[str]:
 
 def measure_page(site: Site, name: str, seconds: int) -> dict:
     ids, csrf = site.ids, site.ids["csrf"]
-    wait_until_idle(site.port)
     if name == REPLIES:
         path = f"/documents/{ids['big']}/threads/{ids['thread']}/reply/"  # its thread replaced
         body = f"body=Benchmark+reply&after=0&csrfmiddlewaretoken={csrf}"
@@ -366,6 +369,8 @@ def measure(sites: list[Site], seconds: int, suffix: str) -> dict[int, dict]:
     results: dict[int, dict] = {site.size: {} for site in sites}
     for turn, name in enumerate(page_names(sites[0].ids)):
         for site in sites if turn % 2 == 0 else sites[::-1]:
+            for each in sites:  # what wrk left queued on either server, finished first
+                wait_until_idle(each.port)
             results[site.size][name] = figures = measure_page(site, name, seconds)
             log(f"{site.label}{suffix}: {name}: {figures['rps']:.0f} req/s")
     return results
@@ -426,8 +431,10 @@ def main() -> None:
     caches = [True, False] if options.compare_page_cache else [not options.without_page_cache]
     rows, comparison, notes = {cache: [] for cache in caches}, [], []
     runs = [False, True] if options.compare_security else [options.without_security_middleware]
+    sizes = [int(size) for size in options.sizes.split(",")]
+    if len(set(sizes)) != len(sizes):
+        sys.exit("--sizes: each size once (each has a database of its own).")
     for database in options.databases.split(","):
-        sizes = [int(size) for size in options.sizes.split(",")]
         sites = [
             seeded_site(database, size, PORT + index, base, options)
             for index, size in enumerate(sizes)
@@ -447,7 +454,7 @@ def main() -> None:
             finally:
                 for site in sites:
                     if site.server is not None:
-                        stop(site.server)
+                        stop(site.server)  # never raises: every server is stopped
                         site.server = None
             for site in sites:
                 notes.append(

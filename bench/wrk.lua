@@ -69,7 +69,8 @@ if saves or replies then
 end
 
 -- This wrk thread's part of ``items``: every other one, or all of them when there is
--- only one (both wrk threads then share it).
+-- only one (both wrk threads then share it: a shared thread takes both threads'
+-- replies; a shared draft has half its saves refused as stale, counted as errors).
 local function part_of(items)
   local mine = {}
   for i, item in ipairs(items) do

@@ -6,7 +6,6 @@ write: plain data, no ORM.
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from prfaq.document_templates import DocumentTemplate
 
@@ -19,9 +18,7 @@ FAQ_MAX_ENTRIES = 200
 _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 
 
-@lru_cache(maxsize=256)
 def count_words(text: str) -> int:
-    # A save counts each section and answer twice (the gates, the revision's word count).
     return len(_WORD.findall(text))
 
 
