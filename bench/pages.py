@@ -1,9 +1,10 @@
 """Time the benchmark's pages in-process, and profile one of them.
 
-    DATABASE_URL=sqlite:////tmp/prfaq-bench.sqlite3 uv run python bench/pages.py
+    DATABASE_URL=sqlite:////tmp/prfaq-bench-100.sqlite3 uv run python bench/pages.py
         [--repeat 50] [--page "read view"] [--profile] [--queries]
 
-Runs against an already seeded database (``seed_scale --big``) with production
+Runs against an already seeded database (``seed_scale --big``; ``bench/load.py`` leaves
+one per size, ``/tmp/prfaq-bench-<size>.sqlite3``) with production
 settings (DEBUG off, persistent connections), signed in as the big document's
 author, through Django's test client: the whole middleware stack, no HTTP
 server, no wrk. It counts this process's CPU time, not the clock, so other

@@ -150,6 +150,8 @@ class _CheckedFaqEntryForm(FaqEntryForm):
         # The formset asks it of every form but uses the answer only for blank forms beyond
         # the initial ones (which may be skipped): an initial form is validated whatever
         # it holds, and comparing its fields with their defaults was 4% of an autosave.
+        # (With FAQ_FORMSET's min_num of 0, the forms not empty_permitted are the initial
+        # ones; a min_num would need this answer for the forms it requires.)
         return not self.empty_permitted or super().has_changed()
 
 
@@ -164,7 +166,8 @@ class DocumentForm(forms.Form):
     """The editor: a title, one field per text section, and the FAQ as a formset.
 
     ``shown=False`` for a form that is only validated and read (an autosave, a preview):
-    its FAQ forms share their fields instead of copying them (``_CheckedFaqEntryForm``).
+    its section fields and its FAQ forms' fields are shared instead of copied
+    (``_section_fields``, ``_CheckedFaqEntryForm``).
     """
 
     title = title_field()

@@ -284,8 +284,9 @@ class Document(models.Model):
     # -- editing ------------------------------------------------------------
 
     # Inside a caller's transaction (a view's, with its audit entry), no savepoint of its
-    # own: two statements fewer per autosave. A caller going on after an EditConflict
-    # wraps the call in its own atomic().
+    # own: two statements fewer per autosave. Any exception from it (an EditConflict)
+    # then spoils the caller's transaction: a caller that goes on after one wraps the
+    # call in an atomic() of its own.
     @transaction.atomic(savepoint=False)
     def save_content(
         self,

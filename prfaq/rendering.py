@@ -79,10 +79,11 @@ def _renderer() -> markdown.Markdown:
 
 
 # One line of words, spaces and punctuation that means nothing to Markdown, starting with
-# a letter: Markdown makes it a paragraph as it is, with nothing to escape and nothing for
-# the sanitiser to remove. Most replies are such a line ("Agreed, thanks."), and rendering
-# one with Markdown cost 0.2 ms (tests/prfaq/test_rendering.py checks that the output is
-# the same).
+# a letter (or a character such as "²" that Unicode counts as alphanumeric but not as a
+# decimal digit, which a numbered list would need): Markdown makes it a paragraph as it
+# is, with nothing to escape and nothing for the sanitiser to remove. Most replies are
+# such a line ("Agreed, thanks."), and rendering one with Markdown cost 0.2 ms
+# (tests/prfaq/test_rendering.py checks that the output is the same).
 _PLAIN_LINE = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:?!'\"()/-])*(?<! )")
 
 

@@ -218,8 +218,9 @@ def test_a_saving_autosave_runs_a_fixed_number_of_queries_whatever_the_size(clie
     Document.objects.filter(pk=draft.pk).update(current_revision=older[-1])
     large = [saving_autosave(client, draft, f"Later edit {n}.") for n in range(3)]
     assert large == small
-    # Making a revision: the session, the person, the document; in the transaction (BEGIN,
-    # COMMIT) its lock, its current revision, the new one, the document's new state, the
-    # gates' report, the timeline's event, the audit entry and the page cache's counters.
+    # Making a revision: the session, the person, the document; in the transaction (BEGIN
+    # and COMMIT, in a test a savepoint and its release) its lock, its current revision,
+    # the new one, the document's new state, the gates' report, the timeline's event, the
+    # audit entry and the page cache's counters.
     # Rewriting it: the revision before it (what changed is counted from it), no event.
     assert small[0] <= 14 and small[1:] == [small[0]] * 2

@@ -18,21 +18,26 @@ ENTRY = st.fixed_dictionaries(
 )
 
 
-def posted(entries: list[dict], total: str | None = None) -> QueryDict:
+def posted(entries: list[dict], total: str | None = None, initial: str = "0") -> QueryDict:
     data = QueryDict(mutable=True)
     data.update({"title": "Tide alerts", "base_version": "1", "section_problem": "Floods."})
     data["faq-TOTAL_FORMS"] = str(len(entries)) if total is None else total
-    data["faq-INITIAL_FORMS"] = "0"
+    data["faq-INITIAL_FORMS"] = initial
     for i, entry in enumerate(entries):
         for name, value in entry.items():
             data[f"faq-{i}-{name}"] = value
     return data
 
 
-@settings(max_examples=60, deadline=None)
-@given(entries=st.lists(ENTRY, max_size=5), total=st.sampled_from([None, "0", "2", "99", "x"]))
-def test_an_autosave_checks_the_faq_as_the_editor_does(entries, total):
-    data = posted(entries, total)
+@settings(max_examples=80, deadline=None)
+@given(
+    entries=st.lists(ENTRY, max_size=5),
+    total=st.sampled_from([None, "0", "2", "99", "x"]),
+    # The editor posts its questions as initial forms, and an added blank one beyond them.
+    initial=st.sampled_from(["0", "1", "3", "5", "x"]),
+)
+def test_an_autosave_checks_the_faq_as_the_editor_does(entries, total, initial):
+    data = posted(entries, total, initial)
     shown = DocumentForm(data, outline=TEMPLATES["prfaq"])
     checked = DocumentForm(data, outline=TEMPLATES["prfaq"], shown=False)
     assert shown.is_valid() == checked.is_valid()
