@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from audit.models import AppendOnlyQuerySet
-from prfaq.compiled import exists, insert
+from prfaq.compiled import exists, insert, one
 from prfaq.models import Document, Revision
 from prfaq.rendering import markdown_hazard, render_markdown
 from reviews.gates import Draft, Finding, Severity, run_gates
@@ -247,7 +247,13 @@ class Thread(models.Model):
 
     @transaction.atomic(savepoint=False)
     def reply(self, *, by, body: str) -> "Comment":
-        if not self.accepts_replies():
+        # Whether it takes replies, asked with its row locked until the commit: replies to
+        # one thread take turns, so their ids come in the order they commit. A page asks
+        # for the comments after the newest it shows; on PostgreSQL, which hands out ids
+        # at INSERT and shows rows at COMMIT, a lower id committed later would otherwise
+        # never reach it (tests/reliability/test_reply_races.py). The row is locked before
+        # the document's (its counter), as resolving and adding to the FAQ take them.
+        if one("Thread.reply", _open_thread_locked, self.pk) is None:
             self.refresh_from_db(fields=["resolved_at", "resolved_by", "updated_at"])
             if self.is_resolved:
                 raise ValidationError("This thread is resolved: reopen it to reply.")
@@ -280,6 +286,17 @@ class Thread(models.Model):
 def _open_thread_comments(thread_pk: int):
     return Comment.objects.filter(
         thread_id=thread_pk, deleted_at__isnull=True, thread__resolved_at__isnull=True
+    )
+
+
+def _open_thread_locked(thread_pk: int):
+    # NO KEY UPDATE: editing or deleting one of its comments (their foreign key's KEY
+    # SHARE lock) does not wait for it.
+    live = Comment.objects.filter(thread_id=OuterRef("pk"), deleted_at__isnull=True)
+    return (
+        Thread.objects.filter(Exists(live), pk=thread_pk, resolved_at__isnull=True)
+        .select_for_update(no_key=True)
+        .only("pk")
     )
 
 

@@ -113,14 +113,16 @@ def add_thread_to_faq(*, thread, by) -> int:
 
     The entry links back to the thread, and the thread records it. Editors only.
     """
-    document = Document.objects.select_for_update().get(pk=thread.document_id)
-    if not document.is_editor(by):
+    if not Document.objects.get(pk=thread.document_id).is_editor(by):
         raise PermissionDenied("Only the author and collaborators can change the FAQ.")
+    # The thread's row locked before the document's, in the order a reply and resolving
+    # take them: the other way round, each could wait for the other.
     claimed = Thread.objects.filter(pk=thread.pk, faq_added_at__isnull=True).update(
         faq_added_at=timezone.now()
     )
     if not claimed:  # a double click, or someone else got there first
         raise ValidationError("This thread's question is already in the FAQ.")
+    document = Document.objects.select_for_update().get(pk=thread.document_id)
     first = thread.comments.filter(deleted_at__isnull=True).order_by("created_at", "pk").first()
     if first is None:
         raise ValidationError("The thread has no comment left to take a question from.")

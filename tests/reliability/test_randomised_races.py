@@ -130,6 +130,17 @@ class Crew:
         for future in [self.pool.submit(run, r) for r in requests]:
             future.result()
 
+    def race_calls(self, calls: list[Callable[[], None]]) -> None:
+        """Each call on a thread of its own, all released at the same moment."""
+        barrier = threading.Barrier(len(calls))
+
+        def run(call: Callable[[], None]) -> None:
+            barrier.wait(timeout=60)
+            call()
+
+        for future in [self.pool.submit(run, call) for call in calls]:
+            future.result()
+
     def on_every_thread(self, action: Callable[[], None]) -> None:
         barrier = threading.Barrier(CREW)  # holds each call on its own thread
 
