@@ -13,8 +13,8 @@ on 127.0.0.1, one server per size on ports --port and up, drives signed-in load
 with `wrk -t2 -c16` page by page, each page on one size right after the other
 (the order turning from page to page; every server idle before each), and
 prints, per page, requests/s and p50/p95/p99 latency next to the empty health
-view of the same server, as a ratio. The table goes to bench/RESULTS.md with the machine, its
-load, the date and the commit. Everything it starts, it stops. Needs Debian's wrk.
+view of the same server, as a ratio. The table goes to bench/RESULTS.md with the
+machine, its load, the date and the commit. Everything it starts, it stops. Needs Debian's wrk.
 
 Beside the app's pages it measures one reference of its own, "least write POST"
 (bench/urls.py, served through bench/settings.py: production settings plus that URL): a

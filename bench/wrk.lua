@@ -34,11 +34,6 @@ if after then
   end
 end
 
--- Saving autosaves (BENCH_SAVES: a file of "id<TAB>version<TAB>form" lines, from
--- bench/load.py's prepare_saving). Each wrk thread takes half the documents and sends
--- each request for a document with none in flight, as one editor's page would: the
--- version it last saved, and a text changed again. Document k's versions are k million
--- and up, so an answer's new version says which document it saved.
 -- Whether a document or thread below has no request in flight. An answer frees what it
 -- names; one that names nothing (an error, a timeout) frees nothing, so what is busy for
 -- longer than wrk's timeout (2 s) is taken to be free again.
@@ -84,6 +79,11 @@ local function part_of(items)
   return mine
 end
 
+-- Saving autosaves (BENCH_SAVES: a file of "id<TAB>version<TAB>form" lines, from
+-- bench/load.py's prepare_saving). Each wrk thread takes half the documents and sends
+-- each request for a document with none in flight, as one editor's page would: the
+-- version it last saved, and a text changed again. Document k's versions are k million
+-- and up, so an answer's new version says which document it saved.
 documents = {}
 edits = 0
 if saves then

@@ -243,7 +243,7 @@ class Thread(models.Model):
     def accepts_replies(self) -> bool:
         """Open, with at least one comment left to reply to. Asked of the database, not of
         this object: it may have been read before another request resolved the thread."""
-        return exists("Thread.accepts_replies", _open_thread_comments, self.pk)
+        return exists("Thread.accepts_replies", _open_thread, self.pk)
 
     @transaction.atomic(savepoint=False)
     def reply(self, *, by, body: str) -> "Comment":
@@ -283,21 +283,16 @@ class Thread(models.Model):
             )
 
 
-def _open_thread_comments(thread_pk: int):
-    return Comment.objects.filter(
-        thread_id=thread_pk, deleted_at__isnull=True, thread__resolved_at__isnull=True
-    )
+def _open_thread(thread_pk: int):
+    """The thread, if it is open with a comment left to reply to."""
+    live = Comment.objects.filter(thread_id=OuterRef("pk"), deleted_at__isnull=True)
+    return Thread.objects.filter(Exists(live), pk=thread_pk, resolved_at__isnull=True)
 
 
 def _open_thread_locked(thread_pk: int):
     # NO KEY UPDATE: editing or deleting one of its comments (their foreign key's KEY
     # SHARE lock) does not wait for it.
-    live = Comment.objects.filter(thread_id=OuterRef("pk"), deleted_at__isnull=True)
-    return (
-        Thread.objects.filter(Exists(live), pk=thread_pk, resolved_at__isnull=True)
-        .select_for_update(no_key=True)
-        .only("pk")
-    )
+    return _open_thread(thread_pk).select_for_update(no_key=True).only("pk")
 
 
 class Comment(models.Model):

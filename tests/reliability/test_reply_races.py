@@ -12,12 +12,11 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from reviews.models import Comment, Thread
 from tests.conftest import make_document, make_user
-from tests.reliability.test_randomised_races import Crew
+from tests.reliability.test_randomised_races import Crew, _postgresql_only  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,12 +24,6 @@ RACES = 40
 RACERS = 8
 SHOWN = re.compile(r'id="comment-(\d+)"')
 NEWEST = re.compile(r'name="after" value="(\d+)"')
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite lets one transaction write at a time: replies cannot race there")
 
 
 def test_racing_replies_never_leave_a_page_without_a_comment_before_its_newest():
