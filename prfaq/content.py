@@ -61,6 +61,9 @@ class FaqEntry:
 class Content:
     sections: dict[str, str] = field(default_factory=dict)
     faq: tuple[FaqEntry, ...] = ()
+    # Words counted once per text of this object: a save's length gate and the save itself
+    # both ask. Nothing outlives the object, so no text is kept beyond it.
+    _words: dict = field(default_factory=dict, init=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
         # An empty section and a missing one read the same.
@@ -98,15 +101,19 @@ class Content:
         return self.sections.get(key, "")
 
     def section_words(self, key: str) -> int:
-        return count_words(self.section(key))
+        if key not in self._words:
+            self._words[key] = count_words(self.section(key))
+        return self._words[key]
 
     @property
     def faq_words(self) -> int:
-        return sum(entry.word_count for entry in self.faq)
+        if None not in self._words:  # no section's key
+            self._words[None] = sum(entry.word_count for entry in self.faq)
+        return self._words[None]
 
     @property
     def word_count(self) -> int:
-        return sum(count_words(text) for text in self.sections.values()) + self.faq_words
+        return sum(self.section_words(key) for key in self.sections) + self.faq_words
 
     def changed_keys(self, other: "Content", template: DocumentTemplate) -> list[str]:
         """Keys of the template's sections whose text differs between two contents."""

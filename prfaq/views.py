@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import slugify
@@ -467,17 +467,11 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: save in the background and answer with the save-status line."""
     if not request.user.is_authenticated:
         _stash_unsaved(request, pk)
-        return render(
-            request,
-            "prfaq/document_edit.html#save-status",
-            {"state": "signed-out", "pk": pk},
-            status=401,
-        )
+        return _save_status("signed-out", 401, pk=pk)
     document = get_document_for(request.user, pk, action="edit", with_text=False)
     form = DocumentForm(request.POST, outline=document.outline, shown=False)
     if not form.is_valid():
-        context = {"state": "invalid", "errors": form.error_summary()}
-        return render(request, "prfaq/document_edit.html#save-status", context, status=400)
+        return _save_status("invalid", 400, errors=form.error_summary())
     try:
         result = _save(request, document, form, form.content())
     except EditConflict as conflict:
@@ -486,11 +480,17 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
             .only("updated_at", "author__username", "author__first_name", "author__last_name")
             .get(pk=conflict.document.current_revision_id)
         )  # who saved and when; not the text
-        context = {"state": "conflict", "newer": newer}
-        return render(request, "prfaq/document_edit.html#save-status", context, status=409)
+        return _save_status("conflict", 409, newer=newer)
     _forget_unsaved(request, document.pk)
-    context = {"state": "saved", "result": result, "document": document}
-    return render(request, "prfaq/document_edit.html#save-status", context)
+    return _save_status("saved", 200, result=result)
+
+
+def _save_status(state: str, status: int, **context) -> HttpResponse:
+    """The save-status line alone. It prints only what it is given: rendered without the
+    context processors every page runs (the user, the inbox, the chrome), as an autosave
+    every few seconds answers with it."""
+    template = get_template("prfaq/document_edit.html#save-status")
+    return HttpResponse(template.render({"state": state, **context}), status=status)
 
 
 @login_required

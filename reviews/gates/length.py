@@ -6,7 +6,6 @@ in two minutes, and leaders read the whole document in the meeting.
 
 from collections.abc import Iterator
 
-from prfaq.content import count_words
 from reviews.gates import gate
 from reviews.gates.base import Draft, Finding, Severity
 
@@ -17,7 +16,7 @@ FAQ_PAGES = 5
 
 @gate("length")
 def length(draft: Draft) -> Iterator[Finding]:
-    press_release = sum(count_words(draft.text(s.key)) for s in draft.outline.text_sections)
+    press_release = sum(draft.content.section_words(s.key) for s in draft.outline.text_sections)
     limit = int(WORDS_PER_PAGE * PRESS_RELEASE_PAGES)
     if press_release > limit:
         first = draft.outline.text_sections[0].key

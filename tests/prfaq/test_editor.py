@@ -77,6 +77,8 @@ def test_autosave_answers_with_status_and_new_version(author_client, document):
     page = response.content.decode()
     assert 'data-state="saved"' in page
     assert f'value="{document.version + 1}" hx-swap-oob="true"' in page
+    saved_at = document.revisions.order_by("-number")[0].updated_at
+    assert f'<time datetime="{saved_at.isoformat()}">' in page
     assert "<nav" not in page  # a fragment, not the page
     assert problem_of(document) == "Typing…"
 
@@ -241,7 +243,10 @@ def test_signed_out_autosave_says_so(client, document):
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 401
-    assert "you are signed out" in response.content.decode()
+    page = response.content.decode()
+    assert "you are signed out" in page
+    sign_in = f"{reverse('login')}?next={reverse('prfaq:edit', args=[document.pk])}"
+    assert f'href="{sign_in}" target="_blank"' in page
 
 
 def test_teammate_can_read_but_not_edit(client, teammate, document):
