@@ -23,10 +23,49 @@ NUMBER_WORDS = re.compile(
 
 def _alternation(words: str) -> re.Pattern[str]:
     """A list of lowercase words and phrases, for ``count`` (which lowercases the text:
-    five times faster than matching a hundred alternatives with IGNORECASE)."""
+    five times faster than matching a hundred alternatives with IGNORECASE), as a prefix
+    tree (``_tree``): the regex engine tries a hundred alternatives one after the other
+    at every word, and a tree of them a few letters (three times faster again)."""
+    phrases = _phrases(words)
+    tree = re.compile(rf"\b(?:{_tree(phrases)})")
+    PHRASES[tree] = phrases
+    return tree
+
+
+PHRASES: dict[re.Pattern[str], list[str]] = {}  # each word list's phrases, as listed
+
+
+def _phrases(words: str) -> list[str]:
+    """Each word or phrase of ``words`` as a pattern: spaces match any run of white space."""
     parts = [w.strip().lower() for w in words.split("|") if w.strip()]
-    body = "|".join(p.replace(" ", r"\s+") for p in parts)
-    return re.compile(rf"\b(?:{body})")
+    return [p.replace(" ", r"\s+") for p in parts]
+
+
+_PIECE = re.compile(r"\\s\+|\\b|\[[^\]]*\]|.")  # \s+, \b, a character class, a character
+
+
+def _tree(phrases: list[str]) -> str:
+    """``phrases`` as one pattern that shares their common beginnings ("wait|waits|waited"
+    as "wait(?:s|ed)?"). Where one phrase begins another, the longer is tried first;
+    matched one after the other, the first listed won. ``count`` counts the same either
+    way for the word lists here (a test compares the two)."""
+    tree: dict = {}
+    for phrase in phrases:
+        node = tree
+        for piece in _PIECE.findall(phrase):
+            node = node.setdefault(piece, {})
+        node[""] = {}  # a phrase ends here
+
+    def pattern(node: dict) -> str:
+        branches = [piece + pattern(child) for piece, child in node.items() if piece]
+        if not branches:
+            return ""
+        joined = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        if "" not in node:
+            return joined
+        return f"(?:{joined})?" if len(branches) == 1 else f"{joined}?"
+
+    return pattern(tree)
 
 
 # What customers suffer: time lost, money lost, errors, waiting, risk, effort by hand.

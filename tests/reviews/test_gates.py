@@ -269,3 +269,44 @@ def test_word_lists_count_as_if_case_did_not_matter(pieces):
     text = " ".join(pieces)
     for words in (PAIN, TODAY, PRODUCT, TECHNOLOGY):
         assert count(words, text) == len(re.findall(words.pattern, text, re.IGNORECASE))
+
+
+def _as_listed(words: re.Pattern) -> re.Pattern:
+    """A word list matched as it was before it became a prefix tree: one phrase after the
+    other, the first listed winning."""
+    from prfaq.cues import PHRASES
+
+    return re.compile(rf"\b(?:{'|'.join(PHRASES[words])})")
+
+
+def _listed_words():
+    from prfaq.cues import PHRASES
+
+    spoken = {p.replace(r"\s+", " ").replace(r"\b", "") for ps in PHRASES.values() for p in ps}
+    return sorted(spoken | {"later", "than", "s", "ed", "ing", "ly", "-", "'", "x"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_word_lists_as_prefix_trees_count_as_listed(data):
+    """The cue word lists are matched as prefix trees ("wait(?:s|ed)?"), which try the
+    longer of two phrases that begin alike first; one after the other, the first listed
+    won. Either way ``count`` gives the same, for any mix of their words."""
+    from prfaq.cues import PAIN, PRODUCT, TECHNOLOGY, TODAY, count
+
+    pieces = data.draw(st.lists(st.sampled_from(_listed_words()), min_size=1, max_size=14))
+    gaps = data.draw(st.lists(st.sampled_from(["", " ", "  ", "\n"]), min_size=len(pieces)))
+    text = "".join(gap + piece for gap, piece in zip(gaps, pieces, strict=False))
+    for words in (PAIN, TODAY, PRODUCT, TECHNOLOGY):
+        assert count(words, text) == len(_as_listed(words).findall(text.lower())), text
+
+
+def test_a_word_list_tree_keeps_every_phrase_and_no_other():
+    from prfaq.cues import PAIN, PHRASES, PRODUCT, count
+
+    for words in (PAIN, PRODUCT):
+        for phrase in PHRASES[words]:
+            spoken = phrase.replace(r"\s+", " ").replace(r"\b", "").replace("[sz]", "s")
+            assert count(words, f"and {spoken} and") == 1, spoken
+    assert count(PAIN, "painter pains") == 0  # "pain\b": not the start of another word
+    assert count(PAIN, "Waiting, waits, WAITED") == 3
