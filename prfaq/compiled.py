@@ -20,7 +20,8 @@ are what the fields' own ``pre_save`` and ``get_db_prep_save`` give, as in Djang
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
+from weakref import WeakKeyDictionary
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
@@ -90,11 +91,25 @@ def rows(name: str, queryset: Callable[..., QuerySet], *args: int) -> list[Model
     compiler = _shallow_copy(read.compiler)
     compiler.connection = connection
     compiler.as_sql = lambda *_, **__: (read.sql, params)
+    compiler.get_converters = partial(_converters, name, compiler)
     query = _shallow_copy(read.queryset.query)
     query.get_compiler = lambda *_, **__: compiler
     bound = _shallow_copy(read.queryset)
     bound.query = query
     return list(ModelIterable(bound))
+
+
+# Per connection (a thread's: the converters are its backend's methods) and read, the
+# functions that turn a row's values into Python's: Django asks every column's field and
+# the backend for them on every query run, a tenth of reading the signed-in person.
+_converters_per_connection: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _converters(name: str, compiler: SQLCompiler, expressions) -> dict:
+    known = _converters_per_connection.setdefault(compiler.connection, {})
+    if name not in known:
+        known[name] = type(compiler).get_converters(compiler, expressions)
+    return known[name]
 
 
 def _shallow_copy[T](obj: T) -> T:
