@@ -4,6 +4,7 @@ This is what a revision stores, what the gates read and what import/export
 write: plain data, no ORM.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -19,7 +20,23 @@ _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 
 
 def count_words(text: str) -> int:
-    return len(_WORD.findall(text))
+    if len(text) < _DIGEST_FROM:
+        return len(_WORD.findall(text))
+    key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    words = _counted.get(key)
+    if words is None:
+        if len(_counted) >= _COUNTED_MAX:
+            _counted.clear()
+        words = _counted[key] = len(_WORD.findall(text))
+    return words
+
+
+# Words per text, by the text's digest, remembered across requests: an autosave changes
+# one section, and the length gate and the save count every section (a digest costs a
+# tenth of counting). Digests, not texts, are kept: at most _COUNTED_MAX small entries.
+_counted: dict[bytes, int] = {}
+_COUNTED_MAX = 4096
+_DIGEST_FROM = 200  # characters; a shorter text is counted sooner than digested
 
 
 @dataclass(frozen=True, slots=True)
