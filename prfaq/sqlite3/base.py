@@ -18,6 +18,7 @@ cannot be opened or locked (a warning says so, once), it is Django's backend as 
 import logging
 import os
 import time
+from functools import lru_cache
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _writers = None  # the lock file's descriptor, while this connection's transaction holds it
+
+    def create_cursor(self, name=None):
+        return self.connection.cursor(factory=_Cursor)
 
     def _start_transaction_under_autocommit(self):
         self._queue_for_writing()
@@ -102,6 +106,24 @@ class DatabaseWrapper(base.DatabaseWrapper):
         writers, self._writers = self._writers, None
         if writers is not None:
             os.close(writers)  # closing the file releases its lock
+
+
+class _Cursor(base.SQLiteCursorWrapper):
+    """Django's cursor, turning each query's ``%s`` into SQLite's ``?`` once per query text
+    (a regular expression over the whole SQL on every run, for every query, before)."""
+
+    def convert_query(self, query, *, param_names=None):
+        if param_names is None and len(query) <= _REMEMBERED_QUERY_CHARS:
+            return _qmark_style(query)
+        return super().convert_query(query, param_names=param_names)
+
+
+_REMEMBERED_QUERY_CHARS = 8192  # not a bulk insert's thousands of placeholders
+
+
+@lru_cache(maxsize=1024)
+def _qmark_style(query: str) -> str:
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
 
 
 _warned: set[str] = set()

@@ -122,3 +122,22 @@ def test_a_writer_waits_no_longer_than_the_databases_timeout(tmp_path):
     db.cursor().execute("INSERT INTO t VALUES (1)")
     end(db)
     db.close()
+
+
+def test_placeholders_become_sqlites_however_often_a_query_runs(tmp_path):
+    """``%s`` is a parameter and ``%%`` a percent sign, the first time a query text runs
+    and every time after (the converted text is remembered), and in a query too long to
+    remember."""
+    db = wrapper(tmp_path / "placeholders.sqlite3", timeout=1)
+    try:
+        with db.cursor() as cursor:
+            for value in ("5", "7"):
+                cursor.execute("SELECT %s || '%%', '%%s'", [value])
+                assert cursor.fetchone() == (f"{value}%", "%s")
+            long = "SELECT %s || '%%'" + " " * 9000
+            cursor.execute(long, ["9"])
+            assert cursor.fetchone() == ("9%",)
+            cursor.execute("SELECT %(n)s || '%%'", {"n": "3"})
+            assert cursor.fetchone() == ("3%",)
+    finally:
+        db.close()
