@@ -13,21 +13,16 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c
 NUMBER = re.compile(
     r"(?<![A-Za-z])(?:[$\u00a3\u20ac\u00a5]\s?)?\d[\d,.]*\s?(?:%|percent|k|m|bn|million|billion|thousand|hours?|minutes?|days?|weeks?|months?|years?)?"
 )
-NUMBER_WORDS = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-    r"fifty|hundred|hundreds|thousand|thousands|million|millions|half|third|quarter|dozen|"
-    r"dozens|twice|double)\b",
-    re.IGNORECASE,
-)
 
 
-def _alternation(words: str) -> re.Pattern[str]:
-    """A list of lowercase words and phrases, for ``count`` (which lowercases the text:
-    five times faster than matching a hundred alternatives with IGNORECASE), as a prefix
-    tree (``_tree``): the regex engine tries a hundred alternatives one after the other
-    at every word, and a tree of them a few letters (three times faster again)."""
+def word_pattern(words: str, *, whole_words: bool = False) -> re.Pattern[str]:
+    """A list of lowercase words and phrases ("a|b c|d"), matching where one begins (and
+    ends, with ``whole_words``) in lowercased text, as ``count`` matches it: five times
+    faster than matching a hundred alternatives with IGNORECASE. Made a prefix tree
+    (``_tree``): the regex engine tries a hundred alternatives one after the other at
+    every word, and a tree of them a few letters (three times faster again)."""
     phrases = _phrases(words)
-    tree = re.compile(rf"\b(?:{_tree(phrases)})")
+    tree = re.compile(rf"\b(?:{_tree(phrases)})" + (r"\b" if whole_words else ""))
     PHRASES[tree] = phrases
     return tree
 
@@ -68,8 +63,16 @@ def _tree(phrases: list[str]) -> str:
     return pattern(tree)
 
 
+# Numbers in words, as whole words (matched in lowercased text, as ``has_number`` does).
+NUMBER_WORDS = word_pattern(
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
+    "|fifty|hundred|hundreds|thousand|thousands|million|millions|half|third|quarter|dozen"
+    "|dozens|twice|double",
+    whole_words=True,
+)
+
 # What customers suffer: time lost, money lost, errors, waiting, risk, effort by hand.
-PAIN = _alternation(
+PAIN = word_pattern(
     "spend|spends|spent|spending|waste|wastes|wasted|wasting|lose|loses|lost|losing|loss"
     "|miss|misses|missed|missing|wait|waits|waited|waiting|delay|late|later than|slow"
     "|hard to|hard for|harder|difficult|struggl|frustrat|annoy|confus|error|mistake|wrong"
@@ -95,14 +98,14 @@ PAIN = _alternation(
     "|without|short of"
 )
 # Now, not after launch: the present tense of the customer's routine.
-TODAY = _alternation(
+TODAY = word_pattern(
     "today|currently|right now|at the moment|these days|still|every day|every week"
     "|every month|every morning|every evening|every night|every year|every shift|every time"
     "|each day|each week|each month|each morning|each evening|each night|each year|each shift"
     "|typical|typically|usually|often|most of|routinely|regularly|in practice|on average"
 )
 # Talk about the product or the technology rather than the customer.
-PRODUCT = _alternation(
+PRODUCT = word_pattern(
     "our new|our |we will|we'll|we are building|we're building|we are launching|we build"
     "|we built|will build|will launch|will offer|will provide|will let|will allow|will use"
     "|launch|introduc|announc|platform|the app\\b|an app\\b|mobile app|application|feature"
@@ -119,7 +122,7 @@ PRODUCT = _alternation(
     "|system\\b|systems\\b|tool\\b|tools\\b|service\\b|software|generates|validates|uploads"
     "|synchroni[sz]|automated|web form|rules engine|backed by|is uploaded|are uploaded"
 )
-TECHNOLOGY = _alternation(
+TECHNOLOGY = word_pattern(
     "machine learning|artificial intelligence|ai\\b|computer vision|iot\\b|sensor|blockchain"
     "|cloud\\b|saas\\b|data lake|llm|large language model|analytics|neural|deep learning|rfid"
     "|gps\\b|bluetooth|api\\b|apis\\b|platform|algorithm|app\\b|apps\\b|dashboard|satellite"
@@ -257,12 +260,15 @@ def has_person(text: str) -> bool:
 
 
 def count(words: re.Pattern[str], text: str) -> int:
-    """How often one of ``words`` (an ``_alternation``) occurs in ``text``, case aside."""
+    """How often one of ``words`` (a ``word_pattern``) occurs in ``text``, case aside."""
     return len(words.findall(text.lower()))
 
 
 def has_number(text: str) -> bool:
-    return bool(re.search(r"\d", text)) or bool(NUMBER_WORDS.search(text))
+    return bool(_DIGIT.search(text)) or bool(NUMBER_WORDS.search(text.lower()))
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def pain_score(text: str) -> float:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from prfaq.cues import first_sentence, has_number, sentences
+from prfaq.cues import first_sentence, has_number, sentences, word_pattern
 from reviews.gates import gate
 from reviews.gates.base import Draft, Finding, Severity, excerpt
 
@@ -29,15 +29,21 @@ FILLER_OPENING = re.compile(
     r"|there are (?:many|several|a number of) factors)",
     re.IGNORECASE,
 )
-WEASEL = re.compile(
-    r"\b(?:significant(?:ly)?|substantial(?:ly)?|numerous|countless|huge|massive|vast(?:ly)?"
-    r"|tremendous(?:ly)?|enormous(?:ly)?|dramatic(?:ally)?|extremely|very|world-class"
-    r"|best-in-class|industry-leading|market-leading|revolutionary|game-changing|cutting-edge"
-    r"|state-of-the-art|next-generation|seamless(?:ly)?|robust|innovative|unparalleled"
-    r"|unprecedented|a lot of|lots of|many|various|several|most|some|clearly|obviously"
-    r"|arguably|virtually|literally|experts say|it is believed|studies show|up to)\b",
-    re.IGNORECASE,
+# Matched in a lowercased sentence, as a prefix tree (prfaq.cues): a tenth of the time of
+# matching the words one after the other, case aside.
+WEASEL = word_pattern(
+    "significant|significantly|substantial|substantially|numerous|countless|huge|massive"
+    "|vast|vastly|tremendous|tremendously|enormous|enormously|dramatic|dramatically"
+    "|extremely|very|world-class|best-in-class|industry-leading|market-leading|revolutionary"
+    "|game-changing|cutting-edge|state-of-the-art|next-generation|seamless|seamlessly|robust"
+    "|innovative|unparalleled|unprecedented|a lot of|lots of|many|various|several|most|some"
+    "|clearly|obviously|arguably|virtually|literally|experts say|it is believed|studies show"
+    "|up to",
+    whole_words=True,
 )
+# For the rare sentence whose lowercase is not as long (an "İ"): there a match in the
+# lowercase would not say where the word is in the sentence.
+_WEASEL_ANY_CASE = re.compile(WEASEL.pattern, re.IGNORECASE)
 MAX_PER_SECTION = 3
 
 
@@ -107,10 +113,16 @@ def _weasel_sentences(text: str) -> tuple[tuple[str, str], ...]:
     """
     found = []
     for sentence in sentences(text):
-        match = WEASEL.search(sentence)
+        lowered = sentence.lower()
+        if len(lowered) == len(sentence):
+            match = WEASEL.search(lowered)
+            word = sentence[match.start() : match.end()] if match else ""
+        else:
+            match = _WEASEL_ANY_CASE.search(sentence)
+            word = match.group(0) if match else ""
         if not match or has_number(sentence) or sentence.lstrip().startswith(("\u201c", '"')):
             continue
-        found.append((match.group(0), sentence))
+        found.append((word, sentence))
         if len(found) == MAX_PER_SECTION:
             break
     return tuple(found)

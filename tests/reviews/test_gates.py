@@ -310,3 +310,80 @@ def test_a_word_list_tree_keeps_every_phrase_and_no_other():
             assert count(words, f"and {spoken} and") == 1, spoken
     assert count(PAIN, "painter pains") == 0  # "pain\b": not the start of another word
     assert count(PAIN, "Waiting, waits, WAITED") == 3
+
+
+# The weasel words and numbers in words as they were matched before they became prefix
+# trees matched in lowercased text: case-insensitively, one after the other.
+_WEASEL_AS_LISTED = re.compile(
+    r"\b(?:significant(?:ly)?|substantial(?:ly)?|numerous|countless|huge|massive|vast(?:ly)?"
+    r"|tremendous(?:ly)?|enormous(?:ly)?|dramatic(?:ally)?|extremely|very|world-class"
+    r"|best-in-class|industry-leading|market-leading|revolutionary|game-changing|cutting-edge"
+    r"|state-of-the-art|next-generation|seamless(?:ly)?|robust|innovative|unparalleled"
+    r"|unprecedented|a lot of|lots of|many|various|several|most|some|clearly|obviously"
+    r"|arguably|virtually|literally|experts say|it is believed|studies show|up to)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS_AS_LISTED = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundred|hundreds|thousand|thousands|million|millions|half|third|quarter|dozen|"
+    r"dozens|twice|double)\b",
+    re.IGNORECASE,
+)
+
+
+def _weasel_sentences_as_listed(text: str) -> tuple:
+    from prfaq.cues import sentences
+    from reviews.gates.writing import MAX_PER_SECTION
+
+    found = []
+    for sentence in sentences(text):
+        match = _WEASEL_AS_LISTED.search(sentence)
+        numbered = re.search(r"\d", sentence) or _NUMBER_WORDS_AS_LISTED.search(sentence)
+        if not match or numbered or sentence.lstrip().startswith(("\u201c", '"')):
+            continue
+        found.append((match.group(0), sentence))
+        if len(found) == MAX_PER_SECTION:
+            break
+    return tuple(found)
+
+
+_WRITING_WORDS = [
+    *"significant significantly vast vastly very Very VERY world-class a lot of lots of".split(),
+    *"Most mostly some something up to upto it is believed experts say Studies show".split(),
+    *"one two Twenty dozens doubled twice 7 3% seven eleven Half".split(),
+    *"the landlord pays late İstanbul İ Ω costs . , ; ! ? “ \" ' -".split(),
+]
+
+
+# The two letters a case-insensitive pattern takes for others that lowercasing does not
+# make them: the dotless i (U+0131) for "i" and the long s (U+017F) for "s" (a "seven"
+# spelled with a long s was a number).
+_FOLDED_OTHERWISE = "\u0131\u017f"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_WRITING_WORDS)
+        | st.text(st.characters(exclude_characters=_FOLDED_OTHERWISE), max_size=6),
+        max_size=30,
+    )
+)
+def test_weasel_words_are_found_as_before_in_lowercased_text(pieces):
+    """Weasel words and numbers in words are matched in the lowercased sentence, by prefix
+    trees: the same sentences and the same words (as written) as matching them
+    case-insensitively, one after the other (but for ``_FOLDED_OTHERWISE``)."""
+    from reviews.gates.writing import _weasel_sentences
+
+    text = " ".join(pieces)
+    assert _weasel_sentences.__wrapped__(text) == _weasel_sentences_as_listed(text)
+
+
+def test_a_weasel_word_is_quoted_as_written():
+    from reviews.gates.writing import _weasel_sentences
+
+    found = _weasel_sentences.__wrapped__("The İstanbul team saw VERY good results. Ok.")
+    assert found == (("VERY", "The İstanbul team saw VERY good results."),)
+    assert _weasel_sentences.__wrapped__("We Significantly cut costs. Twelve teams use it.") == (
+        ("Significantly", "We Significantly cut costs."),
+    )
