@@ -365,10 +365,25 @@ def is_token_text(text: str) -> bool:
     stripped = text.strip()
     if not re.search(r"\w", stripped):
         return True  # empty, or punctuation only
-    core = re.sub(r"^\W+|\W+$", "", stripped)
-    if TOKEN_TEXT.fullmatch(core):
+    if TOKEN_TEXT.fullmatch(_without_edges(stripped)):
         return True
     return len(words(stripped)) < 8
+
+
+def _word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"  # what \w matches
+
+
+def _without_edges(text: str) -> str:
+    """``text`` without what is not a word character at its start and end, as
+    ``re.sub(r"^\\W+|\\W+$", "", text)`` gives, without trying the second at every
+    character of a long text."""
+    start, end = 0, len(text)
+    while start < end and not _word_character(text[start]):
+        start += 1
+    while end > start and not _word_character(text[end - 1]):
+        end -= 1
+    return text[start:end]
 
 
 def first_sentence(text: str) -> str:

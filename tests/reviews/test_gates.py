@@ -387,3 +387,11 @@ def test_a_weasel_word_is_quoted_as_written():
     assert _weasel_sentences.__wrapped__("We Significantly cut costs. Twelve teams use it.") == (
         ("Significantly", "We Significantly cut costs."),
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_a_texts_edges_are_cut_as_the_regular_expression_cut_them(text):
+    from prfaq.cues import _without_edges
+
+    assert _without_edges(text) == re.sub(r"^\W+|\W+$", "", text)
