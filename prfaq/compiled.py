@@ -20,8 +20,7 @@ are what the fields' own ``pre_save`` and ``get_db_prep_save`` give, as in Djang
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, partial
-from weakref import WeakKeyDictionary
+from functools import cache
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
@@ -91,7 +90,8 @@ def rows(name: str, queryset: Callable[..., QuerySet], *args: int) -> list[Model
     compiler = _shallow_copy(read.compiler)
     compiler.connection = connection
     compiler.as_sql = lambda *_, **__: (read.sql, params)
-    compiler.get_converters = partial(_converters, name, compiler)
+    converters = _converters(name, compiler)
+    compiler.get_converters = lambda _expressions: converters
     query = _shallow_copy(read.queryset.query)
     query.get_compiler = lambda *_, **__: compiler
     bound = _shallow_copy(read.queryset)
@@ -99,16 +99,16 @@ def rows(name: str, queryset: Callable[..., QuerySet], *args: int) -> list[Model
     return list(ModelIterable(bound))
 
 
-# Per connection (a thread's: the converters are its backend's methods) and read, the
-# functions that turn a row's values into Python's: Django asks every column's field and
-# the backend for them on every query run, a tenth of reading the signed-in person.
-_converters_per_connection: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def _converters(name: str, compiler: SQLCompiler, expressions) -> dict:
-    known = _converters_per_connection.setdefault(compiler.connection, {})
+def _converters(name: str, compiler: SQLCompiler) -> dict:
+    """The functions that turn the values of a row of read ``name`` into Python's, as
+    Django's iterator asks them of the compiler (for the columns it selects), kept on the
+    connection they belong to (they are its backend's methods): Django asks every
+    column's field and the backend for them on every run, a tenth of reading the
+    signed-in person. They go with the connection, a thread's."""
+    known = compiler.connection.__dict__.setdefault("_compiled_converters", {})
     if name not in known:
-        known[name] = type(compiler).get_converters(compiler, expressions)
+        columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        known[name] = compiler.get_converters(columns)
     return known[name]
 
 

@@ -22,7 +22,7 @@ _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 def count_words(text: str) -> int:
     if len(text) < _DIGEST_FROM:
         return len(_WORD.findall(text))
-    key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    key = hashlib.blake2b(text.encode(errors="surrogatepass"), digest_size=16).digest()
     words = _counted.get(key)
     if words is None:
         if len(_counted) >= _COUNTED_MAX:
@@ -80,7 +80,7 @@ class Content:
     faq: tuple[FaqEntry, ...] = ()
     # Words counted once per text of this object: a save's length gate and the save itself
     # both ask. Nothing outlives the object, so no text is kept beyond it.
-    _words: dict = field(default_factory=dict, init=False, repr=False)
+    _words: dict[str | None, int] = field(default_factory=dict, init=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
         # An empty section and a missing one read the same.

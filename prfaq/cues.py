@@ -37,6 +37,9 @@ def _phrases(words: str) -> list[str]:
 
 
 _PIECE = re.compile(r"\\s\+|\\b|\[[^\]]*\]|.")  # \s+, \b, a character class, a character
+# What a phrase may hold: the tree is built of those pieces, and anything else of a
+# regular expression (a group, "|", an escape) would be cut up into a different one.
+_PHRASE = re.compile(r"(?:\\s\+|\\b|\[[a-z]+\]|[a-z0-9'\u2019-])+")
 
 
 def _tree(phrases: list[str]) -> str:
@@ -46,6 +49,8 @@ def _tree(phrases: list[str]) -> str:
     way for the word lists here (a test compares the two)."""
     tree: dict = {}
     for phrase in phrases:
+        if not _PHRASE.fullmatch(phrase):
+            raise ValueError(f"Not a plain phrase for a word pattern: {phrase!r}")
         node = tree
         for piece in _PIECE.findall(phrase):
             node = node.setdefault(piece, {})
@@ -264,11 +269,19 @@ def count(words: re.Pattern[str], text: str) -> int:
     return len(words.findall(text.lower()))
 
 
-def has_number(text: str) -> bool:
-    return bool(_DIGIT.search(text)) or bool(NUMBER_WORDS.search(text.lower()))
-
-
 _DIGIT = re.compile(r"\d")
+# For the rare text whose lowercase is not as long (an "İ" becomes two characters, the
+# second no letter): there the lowercase would have word boundaries the text has not.
+_NUMBER_WORDS_ANY_CASE = re.compile(NUMBER_WORDS.pattern, re.IGNORECASE)
+
+
+def has_number(text: str) -> bool:
+    if _DIGIT.search(text):
+        return True
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return bool(_NUMBER_WORDS_ANY_CASE.search(text))
+    return bool(NUMBER_WORDS.search(lowered))
 
 
 def pain_score(text: str) -> float:

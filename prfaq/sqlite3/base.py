@@ -118,10 +118,10 @@ class _Cursor(base.SQLiteCursorWrapper):
         return super().convert_query(query, param_names=param_names)
 
 
-_REMEMBERED_QUERY_CHARS = 8192  # not a bulk insert's thousands of placeholders
+_REMEMBERED_QUERY_CHARS = 4096  # not a bulk insert's thousands of placeholders
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=512)  # at most some 4 MB
 def _qmark_style(query: str) -> str:
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
 

@@ -1,6 +1,8 @@
 """Queries compiled once (``prfaq.compiled``) answer what Django's ORM answers."""
 
+import gc
 import threading
+import weakref
 
 import pytest
 from django.db import connection, connections
@@ -179,6 +181,29 @@ def test_each_thread_reads_on_its_own_connection():
     worker.start()
     worker.join()
     assert found == [someone]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_finished_threads_connection_is_not_kept_by_what_its_reads_remembered():
+    """A read keeps its rows' converters on the connection it ran on (they are its
+    backend's methods): once the thread ends, nothing keeps that connection (each request
+    of an ASGI server or of runserver runs on a thread of its own)."""
+    someone = User.objects.create_user("someone")
+    compiled.by_pk("test.gone", User.objects.all, someone.pk)  # compiled on this thread
+    kept = []
+
+    def read():
+        try:
+            assert compiled.by_pk("test.gone", User.objects.all, someone.pk) == someone
+            kept.append(weakref.ref(connections["default"]))
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=read)
+    worker.start()
+    worker.join()
+    gc.collect()
+    assert kept and kept[0]() is None
 
 
 def test_an_insert_or_update_keeps_one_row_per_unique_value(document):

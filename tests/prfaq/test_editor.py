@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from prfaq.content import SECTION_MAX_CHARS
 from prfaq.models import Document
@@ -77,7 +78,7 @@ def test_autosave_answers_with_status_and_new_version(author_client, document):
     page = response.content.decode()
     assert 'data-state="saved"' in page
     assert f'value="{document.version + 1}" hx-swap-oob="true"' in page
-    saved_at = document.revisions.order_by("-number")[0].updated_at
+    saved_at = timezone.localtime(document.revisions.order_by("-number")[0].updated_at)
     assert f'<time datetime="{saved_at.isoformat()}">' in page
     assert "<nav" not in page  # a fragment, not the page
     assert problem_of(document) == "Typing…"

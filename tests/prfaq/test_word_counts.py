@@ -12,12 +12,13 @@ WORDS = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(max_size=600), st.integers(min_value=1, max_value=3))
+@given(st.text(max_size=600) | st.text(min_size=200, max_size=600), st.integers(1, 3))
 def test_a_text_counts_the_same_every_time_it_is_counted(text, times):
     """Counts of texts long enough to be remembered (by their digest) are those of texts
-    counted afresh, however often a text is counted."""
+    counted afresh, however often a text is counted; a lone surrogate is counted too."""
     for _ in range(times):
         assert count_words(text) == len(WORDS.findall(text))
+    assert count_words(text + "\ud800" * 200) == len(WORDS.findall(text))
 
 
 def test_a_changed_text_is_counted_again():

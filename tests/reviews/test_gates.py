@@ -301,7 +301,7 @@ def test_word_lists_as_prefix_trees_count_as_listed(data):
         assert count(words, text) == len(_as_listed(words).findall(text.lower())), text
 
 
-def test_a_word_list_tree_keeps_every_phrase_and_no_other():
+def test_a_word_list_tree_finds_every_phrase_of_its_list():
     from prfaq.cues import PAIN, PHRASES, PRODUCT, count
 
     for words in (PAIN, PRODUCT):
@@ -395,3 +395,22 @@ def test_a_texts_edges_are_cut_as_the_regular_expression_cut_them(text):
     from prfaq.cues import _without_edges
 
     assert _without_edges(text) == re.sub(r"^\W+|\W+$", "", text)
+
+
+def test_numbers_in_words_are_found_as_before_where_lowercase_is_longer():
+    """An "İ" lowercases to two characters, the second no letter: the text is then matched
+    case-insensitively, as before, not with word boundaries it does not have."""
+    from prfaq.cues import has_number
+
+    assert not has_number("BİTEN")  # no word "ten" in it
+    assert has_number("FİVE")  # "five", case aside
+    assert has_number("Five tenants") and has_number("3 tenants")
+    assert not has_number("Tenants often forget")
+
+
+def test_a_word_pattern_takes_plain_phrases_only():
+    from prfaq.cues import word_pattern
+
+    assert word_pattern("pain\\b|synchroni[sz]|can't|must ").search("synchronize")
+    with pytest.raises(ValueError, match="Not a plain phrase"):
+        word_pattern("wait(?:s|ed)")
