@@ -186,6 +186,9 @@ def _compile(
         slots.append(slot)
     if other_sql != sql or set(slots) - {None} != set(range(arity)):
         raise RuntimeError(f"The arguments are not each a parameter of: {sql}")
+    # Each run gets the connection of its own thread: the compiling thread's is not kept
+    # (a thread per request under ASGI or runserver would leave it open for good).
+    compiler.connection = None
     return _Read(built, compiler, sql, params, tuple(slots))
 
 

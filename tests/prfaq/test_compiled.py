@@ -206,6 +206,26 @@ def test_a_finished_threads_connection_is_not_kept_by_what_its_reads_remembered(
     assert kept and kept[0]() is None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_read_compiled_on_a_finished_thread_does_not_keep_its_connection():
+    someone = User.objects.create_user("someone")
+    kept = []
+
+    def compile_and_read():
+        try:
+            assert compiled.by_pk("test.first", User.objects.all, someone.pk) == someone
+            kept.append(weakref.ref(connections["default"]))
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=compile_and_read)
+    worker.start()
+    worker.join()
+    gc.collect()
+    assert kept and kept[0]() is None
+    assert compiled.by_pk("test.first", User.objects.all, someone.pk) == someone  # still runs
+
+
 def test_an_insert_or_update_keeps_one_row_per_unique_value(document):
     from reviews.models import GateReport
 
