@@ -317,6 +317,8 @@ class Comment(models.Model):
             # A thread shows its first comment and its latest: read from the index, not by
             # sorting every comment of a long thread.
             models.Index(fields=["thread", "created_at", "id"], name="comment_thread_time_idx"),
+            # A reply's catch-up reads the comments after the newest its page shows.
+            models.Index(fields=["thread", "id"], name="comment_thread_id_idx"),
         ]
 
     def __str__(self) -> str:

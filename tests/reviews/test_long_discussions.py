@@ -2,6 +2,7 @@
 time (htmx, or plain links), thread actions answer with that thread, long threads fold."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
@@ -190,6 +191,44 @@ def test_a_reply_from_a_busy_thread_brings_back_everything_since(client, author,
     assert "<article" not in page and "Point 0" not in page  # not the thread again
     shown = [page.index(f"Meanwhile {i}.") for i in range(15)] + [page.index("Agreed.")]
     assert shown == sorted(shown)
+
+
+def test_what_came_since_is_shown_in_the_threads_time_order(client, author, long_discussion):
+    """The catch-up reads the comments after the page's newest by id, and shows them as
+    the thread does, by time (an imported or seeded comment's time need not follow ids)."""
+    document, threads = long_discussion
+    thread = threads[0]
+    client.force_login(author)
+    before = thread.comments.get().pk
+    late, early = (thread.reply(by=thread.started_by, body=b) for b in ("Late.", "Early."))
+    Comment.objects.filter(pk=early.pk).update(created_at=late.created_at - timedelta(hours=1))
+    url = reverse("reviews:reply", args=[document.pk, thread.pk])
+    page = client.post(url, {"body": "Mine.", "after": before}, headers=HTMX).content.decode()
+    assert page.index("Early.") < page.index("Late.") < page.index("Mine.")
+
+
+def test_the_catch_up_reads_from_the_pages_newest_comment_on(db, author, long_discussion):
+    """Its query reads an index from the page's newest comment on, not every comment of the
+    thread (a busy thread grows by thousands)."""
+    from django.db import connection, transaction
+
+    from reviews.views import _comments_after
+
+    _, threads = long_discussion
+    query = _comments_after(threads[0].pk, threads[0].comments.get().pk).values_list("pk")
+    sql, params = query.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a test's table is tiny
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    if connection.vendor == "postgresql":
+        assert "comment_thread_id_idx" in plan and "id >" in plan, plan
+    else:
+        assert re.search(r"\(thread_id=\? AND (?:rowid|id)>\?\)", plan), plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan  # read in order
 
 
 def test_a_reply_from_a_page_far_behind_gets_the_whole_thread(client, author, long_discussion):
