@@ -19,6 +19,14 @@ FAQ_MAX_ENTRIES = 200
 _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 
 
+# Words per text, by the text's digest, remembered across requests: an autosave changes
+# one section, and the length gate and the save count every section (a digest costs a
+# tenth of counting). Digests, not texts, are kept: at most _COUNTED_MAX small entries.
+_counted: dict[bytes, int] = {}
+_COUNTED_MAX = 4096
+_DIGEST_FROM = 200  # characters; a shorter text is counted sooner than digested
+
+
 def count_words(text: str) -> int:
     if len(text) < _DIGEST_FROM:
         return len(_WORD.findall(text))
@@ -29,14 +37,6 @@ def count_words(text: str) -> int:
             _counted.clear()
         words = _counted[key] = len(_WORD.findall(text))
     return words
-
-
-# Words per text, by the text's digest, remembered across requests: an autosave changes
-# one section, and the length gate and the save count every section (a digest costs a
-# tenth of counting). Digests, not texts, are kept: at most _COUNTED_MAX small entries.
-_counted: dict[bytes, int] = {}
-_COUNTED_MAX = 4096
-_DIGEST_FROM = 200  # characters; a shorter text is counted sooner than digested
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +78,6 @@ class FaqEntry:
 class Content:
     sections: dict[str, str] = field(default_factory=dict)
     faq: tuple[FaqEntry, ...] = ()
-    # Words counted once per text of this object: a save's length gate and the save itself
-    # both ask. Nothing outlives the object, so no text is kept beyond it.
-    _words: dict[str | None, int] = field(default_factory=dict, init=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
         # An empty section and a missing one read the same.
@@ -118,19 +115,15 @@ class Content:
         return self.sections.get(key, "")
 
     def section_words(self, key: str) -> int:
-        if key not in self._words:
-            self._words[key] = count_words(self.section(key))
-        return self._words[key]
+        return count_words(self.section(key))
 
     @property
     def faq_words(self) -> int:
-        if None not in self._words:  # no section's key
-            self._words[None] = sum(entry.word_count for entry in self.faq)
-        return self._words[None]
+        return sum(entry.word_count for entry in self.faq)
 
     @property
     def word_count(self) -> int:
-        return sum(self.section_words(key) for key in self.sections) + self.faq_words
+        return sum(count_words(text) for text in self.sections.values()) + self.faq_words
 
     def changed_keys(self, other: "Content", template: DocumentTemplate) -> list[str]:
         """Keys of the template's sections whose text differs between two contents."""

@@ -6,7 +6,7 @@ to judge it. Plain functions over strings; no Django.
 """
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w'\u2019-]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
@@ -269,19 +269,31 @@ def count(words: re.Pattern[str], text: str) -> int:
     return len(words.findall(text.lower()))
 
 
+def find(words: re.Pattern[str], text: str) -> str | None:
+    """The first of ``words`` (a ``word_pattern``) in ``text``, as written there, case
+    aside; None if there is none.
+
+    Matched in the lowercased text, unless lowercasing makes it longer or shorter (an "İ"
+    becomes two characters, the second no letter): there the lowercase would have word
+    boundaries the text has not, and would not say where the word is in it."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        match = words.search(lowered)
+        return text[match.start() : match.end()] if match else None
+    match = _any_case(words).search(text)
+    return match.group(0) if match else None
+
+
+@cache
+def _any_case(words: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(words.pattern, re.IGNORECASE)
+
+
 _DIGIT = re.compile(r"\d")
-# For the rare text whose lowercase is not as long (an "İ" becomes two characters, the
-# second no letter): there the lowercase would have word boundaries the text has not.
-_NUMBER_WORDS_ANY_CASE = re.compile(NUMBER_WORDS.pattern, re.IGNORECASE)
 
 
 def has_number(text: str) -> bool:
-    if _DIGIT.search(text):
-        return True
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        return bool(_NUMBER_WORDS_ANY_CASE.search(text))
-    return bool(NUMBER_WORDS.search(lowered))
+    return bool(_DIGIT.search(text)) or find(NUMBER_WORDS, text) is not None
 
 
 def pain_score(text: str) -> float:

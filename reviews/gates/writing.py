@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from prfaq.cues import first_sentence, has_number, sentences, word_pattern
+from prfaq.cues import find, first_sentence, has_number, sentences, word_pattern
 from reviews.gates import gate
 from reviews.gates.base import Draft, Finding, Severity, excerpt
 
@@ -29,7 +29,7 @@ FILLER_OPENING = re.compile(
     r"|there are (?:many|several|a number of) factors)",
     re.IGNORECASE,
 )
-# Matched in a lowercased sentence, as a prefix tree (prfaq.cues): a tenth of the time of
+# Found in a lowercased sentence, as a prefix tree (prfaq.cues.find): a tenth of the time of
 # matching the words one after the other, case aside.
 WEASEL = word_pattern(
     "significant|significantly|substantial|substantially|numerous|countless|huge|massive"
@@ -41,9 +41,6 @@ WEASEL = word_pattern(
     "|up to",
     whole_words=True,
 )
-# For the rare sentence whose lowercase is not as long (an "İ"): there a match in the
-# lowercase would not say where the word is in the sentence.
-_WEASEL_ANY_CASE = re.compile(WEASEL.pattern, re.IGNORECASE)
 MAX_PER_SECTION = 3
 
 
@@ -113,14 +110,8 @@ def _weasel_sentences(text: str) -> tuple[tuple[str, str], ...]:
     """
     found = []
     for sentence in sentences(text):
-        lowered = sentence.lower()
-        if len(lowered) == len(sentence):
-            match = WEASEL.search(lowered)
-            word = sentence[match.start() : match.end()] if match else ""
-        else:
-            match = _WEASEL_ANY_CASE.search(sentence)
-            word = match.group(0) if match else ""
-        if not match or has_number(sentence) or sentence.lstrip().startswith(("\u201c", '"')):
+        word = find(WEASEL, sentence)
+        if word is None or has_number(sentence) or sentence.lstrip().startswith(("\u201c", '"')):
             continue
         found.append((word, sentence))
         if len(found) == MAX_PER_SECTION:

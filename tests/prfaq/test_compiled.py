@@ -183,6 +183,25 @@ def test_each_thread_reads_on_its_own_connection():
     assert found == [someone]
 
 
+def connection_of_a_finished_thread(read) -> weakref.ref:
+    """A weak reference to the connection ``read`` ran on, in a thread that has ended."""
+    kept = []
+
+    def work():
+        try:
+            read()
+            kept.append(weakref.ref(connections["default"]))
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    gc.collect()
+    assert kept
+    return kept[0]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_finished_threads_connection_is_not_kept_by_what_its_reads_remembered():
     """A read keeps its rows' converters on the connection it ran on (they are its
@@ -190,39 +209,21 @@ def test_a_finished_threads_connection_is_not_kept_by_what_its_reads_remembered(
     of an ASGI server or of runserver runs on a thread of its own)."""
     someone = User.objects.create_user("someone")
     compiled.by_pk("test.gone", User.objects.all, someone.pk)  # compiled on this thread
-    kept = []
 
     def read():
-        try:
-            assert compiled.by_pk("test.gone", User.objects.all, someone.pk) == someone
-            kept.append(weakref.ref(connections["default"]))
-        finally:
-            connections.close_all()
+        assert compiled.by_pk("test.gone", User.objects.all, someone.pk) == someone
 
-    worker = threading.Thread(target=read)
-    worker.start()
-    worker.join()
-    gc.collect()
-    assert kept and kept[0]() is None
+    assert connection_of_a_finished_thread(read)() is None
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_read_compiled_on_a_finished_thread_does_not_keep_its_connection():
     someone = User.objects.create_user("someone")
-    kept = []
 
     def compile_and_read():
-        try:
-            assert compiled.by_pk("test.first", User.objects.all, someone.pk) == someone
-            kept.append(weakref.ref(connections["default"]))
-        finally:
-            connections.close_all()
+        assert compiled.by_pk("test.first", User.objects.all, someone.pk) == someone
 
-    worker = threading.Thread(target=compile_and_read)
-    worker.start()
-    worker.join()
-    gc.collect()
-    assert kept and kept[0]() is None
+    assert connection_of_a_finished_thread(compile_and_read)() is None
     assert compiled.by_pk("test.first", User.objects.all, someone.pk) == someone  # still runs
 
 
