@@ -111,16 +111,21 @@ SAVES_FILE = Path("/tmp/prfaq-bench-saves.txt")
 
 
 def autosave_fields(document) -> dict:
-    """The editor's fields for ``document``'s current text, as its autosave posts them."""
+    """The editor's fields for ``document``'s current text, as a full autosave posts them."""
+    from prfaq.forms import editor_data
+
+    revision = document.current_revision
+    return editor_data(
+        title=revision.title, content=revision.as_content(), outline=document.outline
+    )
+
+
+def saving_fields(document, edit: str) -> dict:
+    """What the editor posts to save ``edit`` typed at the end of ``document``'s problem
+    paragraph: that field alone, as app.js sends only the fields changed since the last
+    save landed (without ``base_version``)."""
     content = document.current_revision.as_content()
-    fields = {"title": document.title}
-    for spec in document.outline.text_sections:
-        fields[f"section_{spec.key}"] = content.section(spec.key)
-    fields |= {"faq-TOTAL_FORMS": len(content.faq), "faq-INITIAL_FORMS": len(content.faq)}
-    for i, entry in enumerate(content.faq):
-        for field, value in entry.to_json().items():
-            fields[f"faq-{i}-{field}"] = "" if value is None else value
-    return fields
+    return {"section_problem": f"{content.section('problem')} {edit}"}
 
 
 def saving_drafts():
@@ -150,8 +155,7 @@ def prepare_saving(user) -> str:
     for k, document in enumerate(drafts, start=1):
         document.collaborators.add(user)
         Document.objects.filter(pk=document.pk).update(version=k * 1_000_000)
-        fields = autosave_fields(document)
-        fields["section_problem"] += " Edit BENCHEDIT."
+        fields = saving_fields(document, "Edit BENCHEDIT.")
         form = urlencode(fields | {"base_version": "BENCHVERSION"})
         lines.append(f"{document.pk}\t{k * 1_000_000}\t{form}\n")
     SAVES_FILE.write_text("".join(lines))

@@ -47,7 +47,13 @@ from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.load import BUSY_THREAD, autosave_fields, pages, reference_pages, saving_drafts  # noqa: E402
+from bench.load import (  # noqa: E402
+    BUSY_THREAD,
+    pages,
+    reference_pages,
+    saving_drafts,
+    saving_fields,
+)
 from prfaq.models import Document  # noqa: E402
 from reviews.models import ReviewRound  # noqa: E402
 
@@ -69,18 +75,16 @@ def ids() -> dict:
 
 def saving_autosave(data: dict, pk: int):
     """An autosave of document ``pk`` that saves: the current version, one section changed
-    (the text before the request; not timed)."""
+    and posted alone, as the editor does (the text before the request; not timed)."""
     from urllib.parse import urlencode
 
     document = Document.objects.get(pk=pk)
-    content = document.current_revision.as_content()
-    fields = autosave_fields(document) | {"csrfmiddlewaretoken": data["csrf"]}
     edits = iter(range(10**9))
 
     def body() -> str:
         version = Document.objects.values_list("version", flat=True).get(pk=pk)
-        problem = content.section("problem") + f" Edit {next(edits)}."
-        return urlencode(fields | {"base_version": version, "section_problem": problem})
+        fields = saving_fields(document, f"Edit {next(edits)}.")
+        return urlencode(fields | {"base_version": version, "csrfmiddlewaretoken": data["csrf"]})
 
     return body
 

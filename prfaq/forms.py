@@ -161,6 +161,9 @@ _CheckedFaqEntryForm.base_fields = _SharedFields(FaqEntryForm.base_fields)
 
 CheckedFaqFormSet = forms.formset_factory(_CheckedFaqEntryForm, **FAQ_FORMSET)
 
+# A post that holds the FAQ holds its management form: the whole FAQ, or none of it.
+FAQ_POSTED = "faq-TOTAL_FORMS"
+
 
 class DocumentForm(forms.Form):
     """The editor: a title, one field per text section, and the FAQ as a formset.
@@ -168,19 +171,34 @@ class DocumentForm(forms.Form):
     ``shown=False`` for a form that is only validated and read (an autosave, a preview):
     its section fields and its FAQ forms' fields are shared instead of copied
     (``_section_fields``, ``_CheckedFaqEntryForm``).
+
+    ``partial=True`` for an autosave, which posts only what changed since its last save:
+    the title, the sections and the FAQ (as a whole) it leaves out are not fields of the
+    form, and ``content`` takes them from the saved text (``is_partial`` says so).
     """
 
     title = title_field()
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, outline: DocumentTemplate, shown: bool = True, **kwargs) -> None:
+    def __init__(
+        self, *args, outline: DocumentTemplate, shown: bool = True, partial: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.outline = outline
+        posted = self.data if partial else None
+        if posted is not None and "title" not in posted:
+            del self.fields["title"]
         for name, field in _section_fields(outline).items():
-            # Shared by forms that are only validated, as their FAQ forms' fields are.
-            self.fields[name] = copy.deepcopy(field) if shown else field
+            if posted is None or name in posted:
+                # Shared by forms that are only validated, as their FAQ forms' fields are.
+                self.fields[name] = copy.deepcopy(field) if shown else field
         formset = FaqFormSet if shown else CheckedFaqFormSet
-        self.faq = formset(*args, prefix="faq", **kwargs) if outline.faq_section else None
+        with_faq = outline.faq_section and (posted is None or FAQ_POSTED in posted)
+        self.faq = formset(*args, prefix="faq", **kwargs) if with_faq else None
+        left_out = ["title", *(f"section_{spec.key}" for spec in outline.text_sections)]
+        self.is_partial = any(name not in self.fields for name in left_out) or bool(
+            outline.faq_section and self.faq is None
+        )
 
     @classmethod
     def for_revision(cls, *, outline, revision, version: int, extra_faq: int = 0) -> "DocumentForm":
@@ -200,15 +218,27 @@ class DocumentForm(forms.Form):
         valid = super().is_valid()
         return (self.faq.is_valid() if self.faq is not None else True) and valid
 
-    def content(self, faq_action: str = "") -> Content:
+    def content(self, faq_action: str = "", *, saved: Content | None = None) -> Content:
         """The text of the form; ``faq_action`` ("remove:3", "up:1") is the no-JavaScript
-        fallback for the FAQ buttons, its index counting the questions as shown."""
-        sections = {
-            spec.key: self.cleaned_data[f"section_{spec.key}"].replace("\r\n", "\n")
-            for spec in self.outline.text_sections
-        }
-        slots = _apply_faq_action(self.faq.slots(), faq_action) if self.faq is not None else []
-        return Content(sections=sections, faq=tuple(e for e in slots if e is not None))
+        fallback for the FAQ buttons, its index counting the questions as shown. A partial
+        form's sections and FAQ it leaves out are ``saved``'s."""
+        saved = saved or Content()
+        sections = {}
+        for spec in self.outline.text_sections:
+            name = f"section_{spec.key}"
+            posted = name in self.fields
+            text = self.cleaned_data[name] if posted else saved.section(spec.key)
+            sections[spec.key] = text.replace("\r\n", "\n") if posted else text
+        if self.faq is None:
+            faq = saved.faq if self.outline.faq_section else ()
+        else:
+            slots = _apply_faq_action(self.faq.slots(), faq_action)
+            faq = tuple(e for e in slots if e is not None)
+        return Content(sections=sections, faq=faq)
+
+    def title_or(self, saved: str) -> str:
+        """The posted title, or ``saved`` where a partial form leaves it out."""
+        return self.cleaned_data["title"] if "title" in self.fields else saved
 
     def error_summary(self) -> list[str]:
         """Every error as one readable sentence, for the save status line."""
@@ -221,6 +251,20 @@ class DocumentForm(forms.Form):
                 messages.extend(f"FAQ entry {number}: {e}" for el in errors.values() for e in el)
             messages.extend(self.faq.non_form_errors())
         return messages
+
+
+def editor_data(*, title: str, content: Content, outline: DocumentTemplate) -> dict[str, str]:
+    """The editor's fields holding ``title`` and ``content``, as a browser posts them
+    (without ``base_version``)."""
+    data = {"title": title}
+    for spec in outline.text_sections:
+        data[f"section_{spec.key}"] = content.section(spec.key)
+    if outline.faq_section:
+        data |= {FAQ_POSTED: str(len(content.faq)), "faq-INITIAL_FORMS": str(len(content.faq))}
+        for i, entry in enumerate(content.faq):
+            for name, value in entry.to_json().items():
+                data[f"faq-{i}-{name}"] = "" if value is None else str(value)
+    return data
 
 
 @cache

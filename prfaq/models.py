@@ -296,12 +296,15 @@ class Document(models.Model):
         content: Content,
         base_version: int,
         checkpoint: bool = False,
+        partial: bool = False,
     ) -> SaveResult:
         """Save new text based on ``base_version``; raise EditConflict if someone got there first.
 
         Unchanged text saves nothing (a double submit is harmless). Autosaves by
         the same author coalesce into their newest unsealed revision; a checkpoint
-        (the Save button) seals the revision it writes.
+        (the Save button) seals the revision it writes. A ``partial`` text (an autosave
+        posts only what changed) is the current text with some fields replaced: it is
+        saved only on ``base_version`` itself, since the rest of its page is that version's.
         """
         # The document locked first, its current revision read after: joined in the locking
         # query, PostgreSQL re-checks the join of a row another save just changed against
@@ -309,6 +312,9 @@ class Document(models.Model):
         # Every autosave's: their statements compiled once (prfaq.compiled).
         locked = one("Document.save_content.lock", _locked_for_saving, self.pk)
         self.status = locked.status  # as of the lock: what follows the save decides by it
+        if partial and locked.version != base_version:
+            # Even when the text is the current one: the page's other fields are older.
+            raise EditConflict(locked)
         current = by_pk(
             "Document.save_content.current", Revision.objects.all, locked.current_revision_id
         )

@@ -22,15 +22,18 @@ from django.views.decorators.vary import vary_on_headers
 
 from audit.log import Action, record
 from prfaq.authorizers import get_document_for
+from prfaq.compiled import by_pk
 from prfaq.content import Content, count_words
 from prfaq.diffing import compare_contents, word_diff
 from prfaq.document_templates import TEMPLATES
 from prfaq.forms import (
+    FAQ_POSTED,
     DocumentForm,
     ImportConfirmForm,
     ImportForm,
     NewDocumentForm,
     SharingForm,
+    editor_data,
     read_within_limits,
 )
 from prfaq.markdown_io import ImportError_, export_markdown
@@ -261,7 +264,14 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_editor(request, document, form, status=400)
     content = form.content(faq_action=request.POST.get("faq_action", ""))
     try:
-        result = _save(request, document, form, content, checkpoint=True)
+        result = _save(
+            request,
+            document,
+            title=form.cleaned_data["title"],
+            content=content,
+            base_version=form.cleaned_data["base_version"],
+            checkpoint=True,
+        )
     except EditConflict as conflict:
         return _render_conflict(request, conflict.document, form)
     _forget_unsaved(request, document.pk)
@@ -274,22 +284,28 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("prfaq:edit", document.pk)
 
 
-def _save(request, document: Document, form: DocumentForm, content, *, checkpoint=False):
+def _save(
+    request,
+    document: Document,
+    *,
+    title: str,
+    content: Content,
+    base_version: int,
+    checkpoint: bool = False,
+    partial: bool = False,
+):
     """Save the editor's text in one transaction with its audit entry; raise EditConflict.
 
     A save that is sure to be refused is refused first, and the gates run, without the
     transaction (on SQLite, the whole database's write lock) that other saves wait for.
     """
-    save = {
-        "document": document,
-        "title": form.cleaned_data["title"],
-        "content": content,
-        "base_version": form.cleaned_data["base_version"],
-    }
+    save = {"document": document, "title": title, "content": content, "base_version": base_version}
     refuse_if_stale(**save)
-    findings = check_draft(document=document, title=save["title"], content=content)
+    findings = check_draft(document=document, title=title, content=content)
     with transaction.atomic():
-        result = save_draft(**save, by=request.user, checkpoint=checkpoint, findings=findings)
+        result = save_draft(
+            **save, by=request.user, checkpoint=checkpoint, partial=partial, findings=findings
+        )
         if result.changed:
             record(
                 request,
@@ -469,11 +485,19 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
         _stash_unsaved(request, pk)
         return _save_status("signed-out", 401, pk=pk)
     document = get_document_for(request.user, pk, action="edit", with_text=False)
-    form = DocumentForm(request.POST, outline=document.outline, shown=False)
+    form = DocumentForm(request.POST, outline=document.outline, shown=False, partial=True)
     if not form.is_valid():
         return _save_status("invalid", 400, errors=form.error_summary())
     try:
-        result = _save(request, document, form, form.content())
+        title, content = _autosaved_text(document, form)
+        result = _save(
+            request,
+            document,
+            title=title,
+            content=content,
+            base_version=form.cleaned_data["base_version"],
+            partial=form.is_partial,
+        )
     except EditConflict as conflict:
         newer = conflict.revision or (
             Revision.objects.select_related("author")
@@ -483,6 +507,22 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
         return _save_status("conflict", 409, newer=newer)
     _forget_unsaved(request, document.pk)
     return _save_status("saved", 200, result=result)
+
+
+def _autosaved_text(document: Document, form: DocumentForm) -> tuple[str, Content]:
+    """The title and text an autosave posts. What a partial one leaves out is the saved
+    text's, so it must be based on the current version (else EditConflict): the page's
+    other fields hold that version's text, and a later one's may differ."""
+    if not form.is_partial:
+        return form.cleaned_data["title"], form.content()
+    if form.cleaned_data["base_version"] != document.version:
+        raise EditConflict(document)
+    saved = by_pk("views.autosave.saved", _saved_text, document.current_revision_id)
+    return form.title_or(saved.title), form.content(saved=saved.as_content())
+
+
+def _saved_text():
+    return Revision.objects.only("title", "content")
 
 
 def _save_status(state: str, status: int, **context) -> HttpResponse:
@@ -553,9 +593,18 @@ def _keep_unsaved_and_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _restore_unsaved(request: HttpRequest, document: Document) -> DocumentForm:
-    stash = request.session.pop(UNSAVED_KEY)
+    """The editor's form with the stashed fields, and the saved text's for the fields a
+    partial autosave left out (they were unchanged)."""
+    stashed = request.session.pop(UNSAVED_KEY)["fields"]
+    revision = document.current_revision
+    saved = editor_data(
+        title=revision.title, content=revision.as_content(), outline=document.outline
+    )
     data = QueryDict(mutable=True)
-    for key, values in stash["fields"].items():
+    for key, value in saved.items():
+        if not (FAQ_POSTED in stashed and key.startswith("faq-")):  # the FAQ goes as a whole
+            data[key] = value
+    for key, values in stashed.items():
         data.setlist(key, values)
     form = DocumentForm(data, outline=document.outline)
     form.is_valid()

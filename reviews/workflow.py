@@ -51,13 +51,19 @@ def save_draft(
     content: Content,
     base_version: int,
     checkpoint: bool = False,
+    partial: bool = False,
     findings: list[Finding] | None = None,
 ) -> SaveResult:
     """Save the editor's text (see ``Document.save_content``) and re-run the gates on it,
     or store ``findings``, what ``check_draft`` found in the same title and text."""
     content = _own_threads_only(document, content)
     result = document.save_content(
-        by=by, title=title, content=content, base_version=base_version, checkpoint=checkpoint
+        by=by,
+        title=title,
+        content=content,
+        base_version=base_version,
+        checkpoint=checkpoint,
+        partial=partial,
     )
     if result.changed:
         GateReport.record(result.revision, findings=findings)

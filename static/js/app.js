@@ -187,6 +187,13 @@
   let firstUnsavedAt = 0;
   let timer = null;
   let halted = !autosaveOn;
+  // An autosave posts only the fields changed since the one before it (the FAQ as a
+  // whole): the server takes the rest from the version it saved. After an autosave that
+  // did not land, the next posts every field, as the page may be behind what was saved.
+  let unsent = new Set();
+  let sendAll = false;
+  const fieldOf = (el) => (!el?.name || el.name.startsWith("faq-") ? "faq" : el.name);
+  const ALWAYS_SENT = new Set(["csrfmiddlewaretoken", "base_version"]);
 
   const setStatus = (state, html) => {
     const el = status();
@@ -220,6 +227,7 @@
 
   const changed = (el) => {
     edits += 1;
+    unsent.add(fieldOf(el));
     if (el) { grow(el); updateCounts(el); }
     if (!halted) setStatus("unsaved", '<span class="dot dot-busy" aria-hidden="true"></span> Unsaved changes');
     schedule();
@@ -230,6 +238,17 @@
   form.addEventListener("change", (event) => { if (event.target.tagName === "SELECT") changed(event.target); });
   form.querySelectorAll("textarea").forEach(grow);
 
+  form.addEventListener("htmx:configRequest", (event) => {
+    if (event.detail.elt !== form) return;
+    const sent = unsent;
+    unsent = new Set();
+    if (sendAll) return;
+    const data = event.detail.formData;
+    for (const name of new Set(data.keys())) {
+      const kept = ALWAYS_SENT.has(name) || sent.has(name.startsWith("faq-") ? "faq" : name);
+      if (!kept) data.delete(name);
+    }
+  });
   form.addEventListener("htmx:beforeRequest", (event) => {
     if (event.detail.elt !== form) return;
     setStatus("saving", '<span class="dot dot-busy" aria-hidden="true"></span> Saving…');
@@ -237,6 +256,7 @@
   form.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.elt !== form && event.detail.target?.id !== "save-status") return;
     const state = status()?.dataset.state;
+    sendAll = state !== "saved";
     if (state === "saved") {
       savedEdits = sentEdits;
       if (dirty()) schedule();
@@ -246,11 +266,13 @@
   });
   form.addEventListener("htmx:sendError", (event) => {
     if (event.detail.elt !== form) return;
+    sendAll = true;
     setStatus("offline", '<span class="dot dot-bad" aria-hidden="true"></span> <strong>Not saved:</strong> cannot reach the server. Your text is still in this page; retrying…');
     schedule(5000);
   });
   form.addEventListener("htmx:responseError", (event) => {
     if (event.detail.elt !== form) return;
+    sendAll = true;
     const code = event.detail.xhr.status;
     if (code === 403 || code === 404) {
       halted = true;

@@ -1,6 +1,7 @@
 """Headless Chromium drives the editor the way a product manager would."""
 
 import re
+from urllib.parse import parse_qsl
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -25,6 +26,14 @@ def signed_in(page: Page, live_server) -> Page:
     expect(page.get_by_role("heading", name="Documents", exact=True)).to_be_visible()
     page.problems = problems  # type: ignore[attr-defined]
     return page
+
+
+def start_draft(page: Page, live_server, title: str) -> None:
+    """Start a PR/FAQ called ``title`` and wait for its editor's scripts."""
+    page.goto(f"{live_server.url}/documents/new/")
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Start writing").click()
+    page.wait_for_selector("#editor-form[data-ready]", state="attached")
 
 
 def test_write_preview_autosave_and_reload(signed_in: Page, live_server):
@@ -66,10 +75,7 @@ def test_write_preview_autosave_and_reload(signed_in: Page, live_server):
 
 def test_reorder_and_remove_questions_in_the_page(signed_in: Page, live_server):
     page = signed_in
-    page.goto(f"{live_server.url}/documents/new/")
-    page.get_by_label("Title").fill("Questions")
-    page.get_by_role("button", name="Start writing").click()
-    page.wait_for_selector("#editor-form[data-ready]", state="attached")
+    start_draft(page, live_server, "Questions")
     for question in ("First?", "Second?"):
         page.get_by_role("button", name="Add a question").click()
         page.locator("#faq-entries li").last.get_by_label("Question", exact=True).fill(question)
@@ -85,26 +91,60 @@ def test_reorder_and_remove_questions_in_the_page(signed_in: Page, live_server):
 
 def test_a_lost_connection_keeps_the_text_and_says_so(signed_in: Page, live_server):
     page = signed_in
-    page.goto(f"{live_server.url}/documents/new/")
-    page.get_by_label("Title").fill("Offline")
     page.route(re.compile(r"/autosave/$"), lambda route: route.abort())
-    page.get_by_role("button", name="Start writing").click()
-    page.wait_for_selector("#editor-form[data-ready]", state="attached")
+    start_draft(page, live_server, "Offline")
     page.get_by_role("textbox", name="Problem").fill("Words typed on a train")
     expect(page.locator("#save-status")).to_contain_text("cannot reach the server", timeout=10_000)
     expect(page.get_by_role("textbox", name="Problem")).to_have_value("Words typed on a train")
+    sent = autosaves_sent(page)
     page.unroute(re.compile(r"/autosave/$"))
     expect(page.locator("#save-status")).to_contain_text("Saved", timeout=15_000)
     document = Document.objects.get(title="Offline")
     assert document.current_revision.as_content().section("problem") == "Words typed on a train"
+    # The page may be behind what the lost one saved: the next autosave posts every field.
+    assert {"title", "section_headline", "section_problem", "faq-TOTAL_FORMS"} <= set(sent[0])
+
+
+def autosaves_sent(page: Page) -> list[dict]:
+    """The fields of each autosave the page sends from now on, as they are sent."""
+    sent: list[dict] = []
+
+    def keep(request) -> None:
+        if request.url.endswith("/autosave/"):
+            sent.append(dict(parse_qsl(request.post_data or "", keep_blank_values=True)))
+
+    page.on("request", keep)
+    return sent
+
+
+def test_an_autosave_posts_only_what_changed_since_the_last(signed_in: Page, live_server):
+    page = signed_in
+    start_draft(page, live_server, "Partial")
+    page.get_by_role("textbox", name="Headline").fill("Tide Alerts")
+    page.get_by_role("button", name="Add a question").click()
+    page.get_by_label("Question", exact=True).fill("Does it need a smartphone?")
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+    sent = autosaves_sent(page)
+
+    page.get_by_role("textbox", name="Problem").fill("Skippers misread tides.")
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+    assert set(sent[-1]) == {"csrfmiddlewaretoken", "base_version", "section_problem"}
+    page.get_by_label("Answer").fill("No. Plain SMS.")
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+    assert "section_problem" not in sent[-1] and sent[-1]["faq-0-answer"] == "No. Plain SMS."
+
+    content = Document.objects.get(title="Partial").current_revision.as_content()
+    assert content.section("headline") == "Tide Alerts"
+    assert content.section("problem") == "Skippers misread tides."
+    assert [(e.question, e.answer) for e in content.faq] == [
+        ("Does it need a smartphone?", "No. Plain SMS.")
+    ]
+    assert page.problems == []  # type: ignore[attr-defined]
 
 
 def test_gate_findings_follow_the_typing(signed_in: Page, live_server):
     page = signed_in
-    page.goto(f"{live_server.url}/documents/new/")
-    page.get_by_label("Title").fill("Gated")
-    page.get_by_role("button", name="Start writing").click()
-    page.wait_for_selector("#editor-form[data-ready]", state="attached")
+    start_draft(page, live_server, "Gated")
     expect(page.locator("#findings-problem")).to_contain_text("no problem paragraph")
     expect(page.locator("#gate-summary")).to_contain_text("1 blocker")
     page.get_by_role("textbox", name="Problem").fill(

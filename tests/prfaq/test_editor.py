@@ -430,3 +430,106 @@ def test_a_successful_save_forgets_the_stash(client, author, document):
     client.post(url, editor_data(document, section_problem="newer"))
     page = client.get(reverse("prfaq:edit", args=[document.pk])).content.decode()
     assert "old stash" not in page and "newer</textarea>" in page
+
+
+# -- Partial autosaves: the editor posts only the fields changed since its last save ----
+
+
+def autosave(client, document: Document, fields: dict, version: int | None = None):
+    return client.post(
+        reverse("prfaq:autosave", args=[document.pk]),
+        {"base_version": document.version if version is None else version} | fields,
+        headers={"HX-Request": "true"},
+    )
+
+
+def test_partial_autosave_changes_what_it_posts_and_keeps_the_rest(author_client, document):
+    before = document.current_revision.as_content()
+    response = autosave(author_client, document, {"section_problem": "Only this changed."})
+    assert response.status_code == 200
+    assert f'value="{document.version + 1}" hx-swap-oob="true"' in response.content.decode()
+    document.refresh_from_db()
+    saved = document.current_revision.as_content()
+    assert saved.section("problem") == "Only this changed."
+    assert saved.section("headline") == before.section("headline")
+    assert saved.section("solution") == before.section("solution")
+    assert saved.faq == before.faq and len(saved.faq) == 2
+    assert document.title == "Tide Alerts"
+    assert document.current_revision.changed_sections == ["problem"]
+    assert "Only this changed." in document.search_text
+
+
+def test_partial_autosave_of_the_title_or_the_faq_alone(author_client, document):
+    autosave(author_client, document, {"title": "  Tide Alerts for skippers "})
+    document.refresh_from_db()
+    assert document.title == "Tide Alerts for skippers"
+    assert problem_of(document) == "Skippers of small boats misread tides and lose a day's catch."
+    faq = {"faq-TOTAL_FORMS": 1, "faq-INITIAL_FORMS": 1, "faq-0-question": "Is it free?",
+           "faq-0-answer": "For a year.", "faq-0-side": "external", "faq-0-topic": ""}  # fmt: skip
+    autosave(author_client, document, faq)
+    document.refresh_from_db()
+    content = document.current_revision.as_content()
+    assert [entry.question for entry in content.faq] == ["Is it free?"]
+    assert document.title == "Tide Alerts for skippers"
+    assert content.section("headline") == "Tide Alerts tell skippers when the bar is safe"
+
+
+def test_partial_autosave_of_nothing_saves_nothing(author_client, document):
+    version = document.version
+    response = autosave(author_client, document, {})
+    assert response.status_code == 200 and 'data-state="saved"' in response.content.decode()
+    document.refresh_from_db()
+    assert document.version == version
+
+
+def test_partial_autosave_on_an_older_version_is_refused_even_with_the_current_text(
+    client, author, collaborator, document
+):
+    """The page's other fields hold the older version's text: answering "saved" with the new
+    version would let a later full save put them back over the collaborator's."""
+    stale = document.version
+    client.force_login(collaborator)
+    autosave(client, document, {"section_solution": "The collaborator's solution."})
+    client.force_login(author)
+    response = autosave(client, document, {"section_problem": problem_of(document)}, stale)
+    assert response.status_code == 409
+    assert "collaborator saved a newer version" in response.content.decode()
+    response = autosave(client, document, {"section_problem": "Mine."}, stale)
+    assert response.status_code == 409
+    assert problem_of(document) == "Skippers of small boats misread tides and lose a day's catch."
+    document.refresh_from_db()
+    assert document.current_revision.as_content().section("solution") == (
+        "The collaborator's solution."
+    )
+
+
+def test_a_full_autosave_on_an_older_version_with_the_current_text_is_a_double_submit(
+    author_client, document
+):
+    stale = editor_data(document, section_problem="Sent twice.")
+    first = author_client.post(reverse("prfaq:autosave", args=[document.pk]), stale)
+    second = author_client.post(reverse("prfaq:autosave", args=[document.pk]), stale)
+    assert first.status_code == second.status_code == 200
+    document.refresh_from_db()
+    assert f'value="{document.version}" hx-swap-oob="true"' in second.content.decode()
+
+
+def test_partial_autosave_with_a_bad_field_says_which(author_client, document):
+    huge = "word " * (SECTION_MAX_CHARS // 5 + 1)
+    response = autosave(author_client, document, {"section_solution": huge})
+    assert response.status_code == 400
+    assert "Solution is too long" in response.content.decode()
+    response = autosave(author_client, document, {"base_version": "", "section_problem": "x"})
+    assert response.status_code == 400
+    assert "Not saved." in response.content.decode()
+
+
+def test_signed_out_partial_autosave_comes_back_with_the_saved_rest(client, author, document):
+    autosave(client, document, {"section_problem": "Typed while signed out."})
+    client.force_login(author)
+    page = client.get(reverse("prfaq:edit", args=[document.pk])).content.decode()
+    assert "Your text from before you were signed out is back" in page
+    assert "Typed while signed out.</textarea>" in page
+    assert "One text message each evening with the safe windows.</textarea>" in page
+    assert "Does it need a smartphone?</textarea>" in page
+    assert 'value="Tide Alerts"' in page

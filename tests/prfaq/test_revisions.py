@@ -94,6 +94,23 @@ def test_stale_save_raises_conflict_and_keeps_newer_text(author, collaborator):
     assert document.current_revision.as_content().section("problem") == "Collaborator's text."
 
 
+def test_partial_text_is_saved_only_on_its_base_version(author, collaborator):
+    """A partial text (an autosave's) found equal to a newer version's is still refused: the
+    rest of its page is older, and the save would answer with the newer version."""
+    document = make_document(owner=author, collaborators=[collaborator])
+    stale_version = document.version
+    save(document, collaborator, "Same words.")
+    mine = Document.objects.get(pk=document.pk)
+    current = mine.current_revision.as_content()
+    double = {"by": author, "title": mine.title, "content": current, "base_version": stale_version}
+    with transaction.atomic():
+        assert not mine.save_content(**double).changed  # a full text: a double submit
+    with pytest.raises(EditConflict), transaction.atomic():
+        mine.save_content(**double, partial=True)
+    on_the_newer = double | {"base_version": stale_version + 1}
+    assert mine.save_content(**on_the_newer, partial=True).version == stale_version + 1
+
+
 def test_changed_sections_are_recorded_per_revision(author):
     document = make_document(owner=author)
     save(document, author, "Problem.", checkpoint=True)
