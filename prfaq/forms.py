@@ -161,8 +161,11 @@ _CheckedFaqEntryForm.base_fields = _SharedFields(FaqEntryForm.base_fields)
 
 CheckedFaqFormSet = forms.formset_factory(_CheckedFaqEntryForm, **FAQ_FORMSET)
 
-# A post that holds the FAQ holds its management form: the whole FAQ, or none of it.
-FAQ_POSTED = "faq-TOTAL_FORMS"
+
+def posts_faq(data) -> bool:
+    """Whether a partial post holds the FAQ: then it holds all of it (with its management
+    form), as the editor posts the FAQ whole or not at all."""
+    return any(name.startswith("faq-") for name in data)
 
 
 class DocumentForm(forms.Form):
@@ -193,7 +196,8 @@ class DocumentForm(forms.Form):
                 # Shared by forms that are only validated, as their FAQ forms' fields are.
                 self.fields[name] = copy.deepcopy(field) if shown else field
         formset = FaqFormSet if shown else CheckedFaqFormSet
-        with_faq = outline.faq_section and (posted is None or FAQ_POSTED in posted)
+        # Without its management form, the formset says what is missing.
+        with_faq = outline.faq_section and (posted is None or posts_faq(posted))
         self.faq = formset(*args, prefix="faq", **kwargs) if with_faq else None
         left_out = ["title", *(f"section_{spec.key}" for spec in outline.text_sections)]
         self.is_partial = any(name not in self.fields for name in left_out) or bool(
@@ -260,7 +264,8 @@ def editor_data(*, title: str, content: Content, outline: DocumentTemplate) -> d
     for spec in outline.text_sections:
         data[f"section_{spec.key}"] = content.section(spec.key)
     if outline.faq_section:
-        data |= {FAQ_POSTED: str(len(content.faq)), "faq-INITIAL_FORMS": str(len(content.faq))}
+        count = str(len(content.faq))
+        data |= {"faq-TOTAL_FORMS": count, "faq-INITIAL_FORMS": count}
         for i, entry in enumerate(content.faq):
             for name, value in entry.to_json().items():
                 data[f"faq-{i}-{name}"] = "" if value is None else str(value)

@@ -27,13 +27,13 @@ from prfaq.content import Content, count_words
 from prfaq.diffing import compare_contents, word_diff
 from prfaq.document_templates import TEMPLATES
 from prfaq.forms import (
-    FAQ_POSTED,
     DocumentForm,
     ImportConfirmForm,
     ImportForm,
     NewDocumentForm,
     SharingForm,
     editor_data,
+    posts_faq,
     read_within_limits,
 )
 from prfaq.markdown_io import ImportError_, export_markdown
@@ -601,8 +601,9 @@ def _restore_unsaved(request: HttpRequest, document: Document) -> DocumentForm:
         title=revision.title, content=revision.as_content(), outline=document.outline
     )
     data = QueryDict(mutable=True)
+    with_faq = posts_faq(stashed)
     for key, value in saved.items():
-        if not (FAQ_POSTED in stashed and key.startswith("faq-")):  # the FAQ goes as a whole
+        if not (with_faq and key.startswith("faq-")):  # the FAQ goes as a whole
             data[key] = value
     for key, values in stashed.items():
         data.setlist(key, values)

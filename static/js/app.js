@@ -188,10 +188,11 @@
   let timer = null;
   let halted = !autosaveOn;
   // An autosave posts only the fields changed since the one before it (the FAQ as a
-  // whole): the server takes the rest from the version it saved. After an autosave that
-  // did not land, the next posts every field, as the page may be behind what was saved.
+  // whole): the server takes the rest from the version it saved. The first one on a page
+  // posts every field (the page may hold text a refused Save or the browser put back),
+  // and so does the one after an autosave that did not land.
   let unsent = new Set();
-  let sendAll = false;
+  let sendAll = true;
   const fieldOf = (el) => (!el?.name || el.name.startsWith("faq-") ? "faq" : el.name);
   const ALWAYS_SENT = new Set(["csrfmiddlewaretoken", "base_version"]);
 
@@ -256,7 +257,6 @@
   form.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.elt !== form && event.detail.target?.id !== "save-status") return;
     const state = status()?.dataset.state;
-    sendAll = state !== "saved";
     if (state === "saved") {
       savedEdits = sentEdits;
       if (dirty()) schedule();
@@ -266,13 +266,11 @@
   });
   form.addEventListener("htmx:sendError", (event) => {
     if (event.detail.elt !== form) return;
-    sendAll = true;
     setStatus("offline", '<span class="dot dot-bad" aria-hidden="true"></span> <strong>Not saved:</strong> cannot reach the server. Your text is still in this page; retrying…');
     schedule(5000);
   });
   form.addEventListener("htmx:responseError", (event) => {
     if (event.detail.elt !== form) return;
-    sendAll = true;
     const code = event.detail.xhr.status;
     if (code === 403 || code === 404) {
       halted = true;
@@ -289,6 +287,8 @@
   form.addEventListener("htmx:beforeSend", (event) => { if (event.detail.elt === form) inFlight = true; });
   form.addEventListener("htmx:afterRequest", (event) => {
     if (event.detail.elt !== form) return;
+    // Here, not when the answer settles: htmx sends an autosave queued meanwhile first.
+    sendAll = event.detail.xhr?.status !== 200;
     inFlight = false;
     if (pendingSubmitter) {
       const submitter = pendingSubmitter;

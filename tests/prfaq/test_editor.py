@@ -533,3 +533,39 @@ def test_signed_out_partial_autosave_comes_back_with_the_saved_rest(client, auth
     assert "One text message each evening with the safe windows.</textarea>" in page
     assert "Does it need a smartphone?</textarea>" in page
     assert 'value="Tide Alerts"' in page
+
+
+def test_partial_autosave_with_faq_fields_but_no_management_form_is_refused(
+    author_client, document
+):
+    response = autosave(author_client, document, {"faq-0-question": "Lost?"})
+    assert response.status_code == 400
+    assert "ManagementForm data is missing" in response.content.decode()
+    document.refresh_from_db()
+    assert len(document.current_revision.as_content().faq) == 2
+
+
+def test_partial_autosave_that_loses_a_race_after_reading_the_saved_text_is_refused(
+    client, author, collaborator, document, monkeypatch
+):
+    """Someone saves between the autosave's reading of the saved text and its lock: even a
+    text equal to theirs is refused, as the page's other fields are older."""
+    import prfaq.views
+
+    check_draft = prfaq.views.check_draft
+
+    def someone_saves_first(**draft):
+        theirs = Document.objects.get(pk=document.pk)
+        theirs.save_content(
+            by=collaborator,
+            title=draft["title"],
+            content=draft["content"],
+            base_version=theirs.version,
+        )
+        return check_draft(**draft)
+
+    monkeypatch.setattr(prfaq.views, "check_draft", someone_saves_first)
+    client.force_login(author)
+    response = autosave(client, document, {"section_problem": "The same words."})
+    assert response.status_code == 409
+    assert "collaborator saved a newer version" in response.content.decode()
