@@ -19,6 +19,9 @@ UNSEEN = {
     Action.NOTIFICATION_READ,
     Action.NOTIFICATIONS_READ,
 }
+# Acts whose change itself moves the document's version, which its cached pages are keyed
+# on (``prfaq.pagecache.STAMP_FIELDS``): its activity counter need not move as well.
+VERSIONED = {Action.DOCUMENT_SAVED}
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -64,7 +67,7 @@ def record(
     )
     if action not in UNSEEN:
         changed(
-            document_id=getattr(document, "pk", document),
+            document_id=None if action in VERSIONED else getattr(document, "pk", document),
             everything=action == Action.ADMIN_CHANGED,
         )
     return entry
