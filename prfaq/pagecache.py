@@ -3,15 +3,16 @@
 A page is cached under a key naming the person, the URL (with its query), whether htmx
 asked for it, and counters that move with every change that could alter it:
 
-* ``Document.activity`` for a document's pages,
+* the document's row for a document's pages (``STAMP_FIELDS``: its activity counter, and
+  the version, current revision and time a save moves),
 * the ``site`` stamp for pages over many documents (the dashboard and search),
 * the ``everything`` stamp for all of them.
 
 ``audit.log.record`` moves them (``changed``) inside the transaction of each change it
-records, and the management commands that write do too, so a page is never served after a
-change, only left unused. The counters are read before the page's data (the person's row
-carries the stamps, the document its activity), so what is cached under a key is never
-older than the key.
+records (a save, which moves its document's version itself, only the ``site`` stamp), and
+the management commands that write do too, so a page is never served after a change, only
+left unused. The counters are read before the page's data (the person's row carries the
+stamps, the document its own), so what is cached under a key is never older than the key.
 
 What differs per request stays out of the cached text: the CSRF token and the Inbox
 badge are placeholders filled in on the way out, and a page showing flash messages is

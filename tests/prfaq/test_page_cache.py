@@ -184,21 +184,24 @@ def test_the_editor_s_version_follows_every_save(author, document):
         assert response.status_code == 200, text
 
 
-def test_an_autosave_shows_at_once_on_every_page_of_the_document(author, teammate, document):
+def test_an_autosave_shows_at_once_on_the_document_s_pages(author, teammate, document):
     """A save moves the document's version, which its pages are keyed on (not its
     activity counter, which a save leaves as it was)."""
     reader, writer = signed_in(teammate), signed_in(author)
-    for url in document_urls(document):
-        reader.get(url)
+    read, edit, history = document_urls(document)[:3]
+    for client, url in [(reader, read), (reader, history), (writer, edit)]:
+        assert client.get(url).status_code == 200
+    assert "Skippers lose whole days." not in reader.get(read).content.decode()
     response = writer.post(
         reverse("prfaq:autosave", args=[document.pk]),
         {"base_version": document.version, "section_problem": "Skippers lose whole days."},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
-    read, edit = document_urls(document)[:2]
     assert "Skippers lose whole days." in reader.get(read).content.decode()
     assert "Skippers lose whole days.</textarea>" in writer.get(edit).content.decode()
+    newest = reverse("prfaq:revision", args=[document.pk, document.revisions.count()])
+    assert f'href="{newest}"' in reader.get(history).content.decode()
 
 
 def test_a_change_in_the_admin_shows_at_once(author, document):
