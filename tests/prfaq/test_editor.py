@@ -48,6 +48,9 @@ def test_author_sees_every_section_with_guidance_and_budget(author_client, docum
     assert "Describe the customer's pain today" in page
     assert "/ 120 words" in page
     assert f'hx-post="/documents/{document.pk}/autosave/"' in page
+    # No text or base version put back by the browser when the page is opened again: the
+    # page shows what is saved, and says so.
+    assert 'id="editor-form" method="post"' in page and 'novalidate autocomplete="off"' in page
 
 
 def test_save_creates_revision_and_redirects(author_client, document):
