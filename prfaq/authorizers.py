@@ -12,8 +12,9 @@ Action = Literal["read", "edit", "manage"]
 
 
 def get_document_for(user, pk: int, *, action: Action = "read", with_text: bool = True) -> Document:
-    """The document if ``user`` may ``action`` it, with its owner and current revision
-    unless not ``with_text`` (a save locks and reads the revision itself).
+    """The document if ``user`` may ``action`` it, with its owner and current revision;
+    not ``with_text``, for an autosave: with its current revision's title and text only,
+    what a partial autosave completes (a save locks and reads the revision itself).
 
     404 for anyone who may not know it exists (restricted, unknown, anonymous);
     403 for people who may read it but not do this.
@@ -25,8 +26,8 @@ def get_document_for(user, pk: int, *, action: Action = "read", with_text: bool 
             .filter(pk=pk)
             .first()
         )
-    else:  # an autosave, every few seconds: the row alone, its query compiled once
-        document = by_pk("authorizers.get_document_for", _document_row, pk)
+    else:  # an autosave, every few seconds: its query compiled once
+        document = by_pk("authorizers.get_document_for", _autosaved_document, pk)
     # Asked of the row (``can_read``: a query only for a restricted document someone else
     # owns), not in the query: ``visible_to``'s two EXISTS cost more to build than to run.
     if document is None or not document.can_read(user):
@@ -38,5 +39,9 @@ def get_document_for(user, pk: int, *, action: Action = "read", with_text: bool 
     return document
 
 
-def _document_row():
-    return Document.objects.defer("search_text")
+def _autosaved_document():
+    # Joined, the row and the text are of one moment: the text is that of the row's version.
+    # Not the search text (the whole text again) nor the revision's rendered HTML.
+    return Document.objects.select_related("current_revision").defer(
+        "search_text", "current_revision__rendered"
+    )

@@ -22,7 +22,6 @@ from django.views.decorators.vary import vary_on_headers
 
 from audit.log import Action, record
 from prfaq.authorizers import get_document_for
-from prfaq.compiled import by_pk
 from prfaq.content import Content, count_words
 from prfaq.diffing import compare_contents, word_diff
 from prfaq.document_templates import TEMPLATES
@@ -517,12 +516,8 @@ def _autosaved_text(document: Document, form: DocumentForm) -> tuple[str, Conten
         return form.cleaned_data["title"], form.content()
     if form.cleaned_data["base_version"] != document.version:
         raise EditConflict(document)
-    saved = by_pk("views.autosave.saved", _saved_text, document.current_revision_id)
+    saved = document.current_revision  # read with the row (get_document_for)
     return form.title_or(saved.title), form.content(saved=saved.as_content())
-
-
-def _saved_text():
-    return Revision.objects.only("title", "content")
 
 
 def _save_status(state: str, status: int, **context) -> HttpResponse:
