@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+import prfaq.forms
 from prfaq.content import SECTION_MAX_CHARS
 from prfaq.models import Document
 from tests.conftest import PASSWORD, make_long_document
@@ -11,21 +12,12 @@ from tests.conftest import PASSWORD, make_long_document
 
 def editor_data(document: Document, **overrides) -> dict:
     """What the editor form posts for ``document`` as it stands, with overrides."""
-    content = document.current_revision.as_content()
-    data = {"title": document.title, "base_version": document.version}
-    for spec in document.outline.text_sections:
-        data[f"section_{spec.key}"] = content.section(spec.key)
-    data |= {
-        "faq-TOTAL_FORMS": len(content.faq),
-        "faq-INITIAL_FORMS": len(content.faq),
-        "faq-MIN_NUM_FORMS": 0,
-        "faq-MAX_NUM_FORMS": 200,
-    }
-    for i, entry in enumerate(content.faq):
-        for field, value in entry.to_json().items():
-            data[f"faq-{i}-{field}"] = value
-    data.update(overrides)
-    return data
+    revision = document.current_revision
+    data = prfaq.forms.editor_data(
+        title=document.title, content=revision.as_content(), outline=document.outline
+    )
+    data |= {"base_version": document.version, "faq-MIN_NUM_FORMS": 0, "faq-MAX_NUM_FORMS": 200}
+    return data | overrides
 
 
 def problem_of(document: Document) -> str:

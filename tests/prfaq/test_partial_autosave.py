@@ -49,8 +49,12 @@ def test_a_partial_autosave_replaces_what_it_posts_and_nothing_else(client, docu
     )
     after = Document.objects.select_related("current_revision").get(pk=document.pk)
     content = after.current_revision.as_content()
-    if response.status_code == 400:  # a blank title, or Markdown the renderer refuses
-        assert "Not saved." in response.content.decode()
+    if response.status_code == 400:
+        page = response.content.decode()
+        blank_title = "title" in post and not post["title"].strip()
+        assert "Not saved." in page
+        assert ("Give the document a title." in page) == blank_title
+        assert blank_title or "cannot be shown as Markdown" in page
         assert (after.version, after.title, content) == (before.version, before.title, saved)
         return
     assert response.status_code == 200, response.content
