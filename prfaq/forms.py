@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.http import QueryDict
 
 from prfaq.content import (
     ANSWER_MAX_CHARS,
@@ -226,13 +227,14 @@ class DocumentForm(forms.Form):
         """The text of the form; ``faq_action`` ("remove:3", "up:1") is the no-JavaScript
         fallback for the FAQ buttons, its index counting the questions as shown. A partial
         form's sections and FAQ it leaves out are ``saved``'s."""
-        saved = saved or Content()
+        saved = Content() if saved is None else saved
         sections = {}
         for spec in self.outline.text_sections:
             name = f"section_{spec.key}"
-            posted = name in self.fields
-            text = self.cleaned_data[name] if posted else saved.section(spec.key)
-            sections[spec.key] = text.replace("\r\n", "\n") if posted else text
+            if name in self.fields:
+                sections[spec.key] = self.cleaned_data[name].replace("\r\n", "\n")
+            else:
+                sections[spec.key] = saved.section(spec.key)
         if self.faq is None:
             faq = saved.faq if self.outline.faq_section else ()
         else:
@@ -269,6 +271,21 @@ def editor_data(*, title: str, content: Content, outline: DocumentTemplate) -> d
         for i, entry in enumerate(content.faq):
             for name, value in entry.to_json().items():
                 data[f"faq-{i}-{name}"] = "" if value is None else str(value)
+    return data
+
+
+def completed_data(
+    posted: dict[str, list[str]], *, title: str, content: Content, outline: DocumentTemplate
+) -> QueryDict:
+    """A partial post's fields (each a list of values), and for those it leaves out the
+    editor's fields holding ``title`` and ``content``: the FAQ whole from one or the other."""
+    data = QueryDict(mutable=True)
+    with_faq = posts_faq(posted)
+    for name, value in editor_data(title=title, content=content, outline=outline).items():
+        if not (with_faq and name.startswith("faq-")):
+            data[name] = value
+    for name, values in posted.items():
+        data.setlist(name, values)
     return data
 
 

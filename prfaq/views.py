@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -31,8 +31,7 @@ from prfaq.forms import (
     ImportForm,
     NewDocumentForm,
     SharingForm,
-    editor_data,
-    posts_faq,
+    completed_data,
     read_within_limits,
 )
 from prfaq.markdown_io import ImportError_, export_markdown
@@ -299,7 +298,7 @@ def _save(
     transaction (on SQLite, the whole database's write lock) that other saves wait for.
     """
     save = {"document": document, "title": title, "content": content, "base_version": base_version}
-    refuse_if_stale(**save)
+    refuse_if_stale(**save, partial=partial)
     findings = check_draft(document=document, title=title, content=content)
     with transaction.atomic():
         result = save_draft(
@@ -487,13 +486,13 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     form = DocumentForm(request.POST, outline=document.outline, shown=False, partial=True)
     if not form.is_valid():
         return _save_status("invalid", 400, errors=form.error_summary())
+    saved = document.current_revision  # its title and text, read with the row
     try:
-        title, content = _autosaved_text(document, form)
         result = _save(
             request,
             document,
-            title=title,
-            content=content,
+            title=form.title_or(saved.title),
+            content=form.content(saved=saved.as_content()),
             base_version=form.cleaned_data["base_version"],
             partial=form.is_partial,
         )
@@ -506,18 +505,6 @@ def document_autosave(request: HttpRequest, pk: int) -> HttpResponse:
         return _save_status("conflict", 409, newer=newer)
     _forget_unsaved(request, document.pk)
     return _save_status("saved", 200, result=result)
-
-
-def _autosaved_text(document: Document, form: DocumentForm) -> tuple[str, Content]:
-    """The title and text an autosave posts. What a partial one leaves out is the saved
-    text's, so it must be based on the current version (else EditConflict): the page's
-    other fields hold that version's text, and a later one's may differ."""
-    if not form.is_partial:
-        return form.cleaned_data["title"], form.content()
-    if form.cleaned_data["base_version"] != document.version:
-        raise EditConflict(document)
-    saved = document.current_revision  # read with the row (get_document_for)
-    return form.title_or(saved.title), form.content(saved=saved.as_content())
 
 
 def _save_status(state: str, status: int, **context) -> HttpResponse:
@@ -592,16 +579,9 @@ def _restore_unsaved(request: HttpRequest, document: Document) -> DocumentForm:
     partial autosave left out (they were unchanged)."""
     stashed = request.session.pop(UNSAVED_KEY)["fields"]
     revision = document.current_revision
-    saved = editor_data(
-        title=revision.title, content=revision.as_content(), outline=document.outline
+    data = completed_data(
+        stashed, title=revision.title, content=revision.as_content(), outline=document.outline
     )
-    data = QueryDict(mutable=True)
-    with_faq = posts_faq(stashed)
-    for key, value in saved.items():
-        if not (with_faq and key.startswith("faq-")):  # the FAQ goes as a whole
-            data[key] = value
-    for key, values in stashed.items():
-        data.setlist(key, values)
     form = DocumentForm(data, outline=document.outline)
     form.is_valid()
     return form

@@ -78,15 +78,20 @@ def check_draft(*, document: Document, title: str, content: Content) -> list[Fin
     return run_gates(Draft(content, document.outline, title))
 
 
-def refuse_if_stale(*, document: Document, title: str, content: Content, base_version: int):
+def refuse_if_stale(
+    *, document: Document, title: str, content: Content, base_version: int, partial: bool = False
+):
     """Raise EditConflict for a save that ``save_draft`` would refuse, without its lock.
 
     A save based on an old version with a text other than the current one is refused
-    whenever it is made: versions only grow. Asked before the save's transaction, the
+    whenever it is made: versions only grow; a ``partial`` one (see
+    ``Document.save_content``) whatever its text. Asked before the save's transaction, the
     refusal holds no lock (on SQLite, the whole database's) while other saves wait.
     """
     if base_version == document.version:
         return
+    if partial:
+        raise EditConflict(document)
     current = (
         Revision.objects.select_related("author")
         .defer("rendered")
