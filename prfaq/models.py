@@ -28,6 +28,8 @@ LEADERSHIP_GROUP = "Leadership"
 
 # Autosaves by one author within this window of a revision's start coalesce into it.
 COALESCE_WINDOW = timedelta(minutes=10)
+# How far search may trail the text an author is typing (see Document.save_content).
+SEARCH_DELAY = timedelta(seconds=30)
 
 
 class User(AbstractUser):
@@ -189,6 +191,8 @@ class Document(models.Model):
     )
     word_count = models.PositiveIntegerField(default=0)
     search_text = models.TextField(blank=True, default="")
+    # When search_text, older than the text, is to be brought up to date; None when it is.
+    search_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The new-document form's one-time token: a double submit finds the first document.
     creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -331,6 +335,7 @@ class Document(models.Model):
 
         now = timezone.now()
         outline = self.outline
+        retitled = title != current.title
         if current.can_absorb(by=by, at=now):
             # What the revision changed is counted from the one before it: its title and text.
             before = one(
@@ -362,13 +367,41 @@ class Document(models.Model):
             "title": title,
             "current_revision": revision,
             "word_count": revision.word_count,
-            "search_text": f"{title}\n{content.plain_text()}",
             "updated_at": now,
         }
+        if created or checkpoint or retitled or _search_overdue(locked, now):
+            changes |= {"search_text": searchable_text(title, content), "search_due_at": None}
+        elif locked.search_due_at is None:
+            # Indexing the whole text is most of what a save costs the database (PostgreSQL's
+            # to_tsvector, SQLite's FTS5 triggers), and an author typing autosaves every few
+            # seconds: one rewriting its open revision leaves search behind for SEARCH_DELAY
+            # at most. The worker catches up then; failing that, the next autosave does.
+            from prfaq.tasks import refresh_search  # the task module imports this one
+
+            changes["search_due_at"] = now + SEARCH_DELAY
+            refresh_search.using(run_after=changes["search_due_at"]).enqueue(self.pk)
         update(Document, self.pk, **changes)
         for name, value in changes.items():
             setattr(self, name, value)
         return SaveResult(revision=revision, version=self.version, changed=True, created=created)
+
+    @classmethod
+    @transaction.atomic
+    def catch_up_search(cls, pk: int) -> bool:
+        """Bring search up to the document's text where a save left it behind (see
+        ``save_content``); whether it did. Moves no version: an open editor stays current."""
+        behind = (
+            cls.objects.select_for_update()
+            .filter(pk=pk, search_due_at__isnull=False)
+            .only("title", "current_revision_id")
+            .first()
+        )
+        if behind is None:  # gone, or a save since brought it up to date
+            return False
+        revision = Revision.objects.filter(pk=behind.current_revision_id).first()
+        text = searchable_text(revision.title, revision.as_content()) if revision else behind.title
+        cls.objects.filter(pk=pk).update(search_text=text, search_due_at=None)
+        return True
 
     @transaction.atomic
     def set_sharing(self, *, restricted: bool, collaborators) -> None:
@@ -389,9 +422,18 @@ def _readership(document_pk: int, user_pk: int):
 def _locked_for_saving(pk: int):
     return (
         Document.objects.select_for_update()
-        .only("version", "status", "current_revision_id")
+        .only("version", "status", "current_revision_id", "search_due_at")
         .filter(pk=pk)
     )
+
+
+def searchable_text(title: str, content: Content) -> str:
+    """What search finds a document by: its title and all its words."""
+    return f"{title}\n{content.plain_text()}"
+
+
+def _search_overdue(document: Document, now) -> bool:
+    return document.search_due_at is not None and document.search_due_at <= now
 
 
 def _revision_before(document_pk: int, number: int):

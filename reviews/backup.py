@@ -40,6 +40,9 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, tran
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from prfaq.models import Document
+from prfaq.tasks import refresh_search
+
 FORMAT = "prfaq-studio-backup"
 VERSION = 1
 
@@ -383,6 +386,11 @@ def restore(archive: Archive, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, int
                     f"After loading, this database holds {count} {label} rows where the archive "
                     f"announces {expected}: nothing was restored."
                 )
+        # Search as the archive left it: behind where an author was typing, caught up by
+        # the worker (queued tasks are not backed up).
+        behind = Document.objects.using(using).filter(search_due_at__isnull=False)
+        for pk in behind.values_list("pk", flat=True):
+            refresh_search.enqueue(pk)
     return counts
 
 

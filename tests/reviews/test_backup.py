@@ -34,7 +34,7 @@ from reviews.models import (
     Subscription,
     Thread,
 )
-from reviews.workflow import raise_concern, resolve_concern, withdraw_review
+from reviews.workflow import raise_concern, resolve_concern, save_draft, withdraw_review
 from tests.conftest import PASSWORD, full_content, make_document, make_user
 from tests.reviews.test_notifications import run_worker
 from tests.reviews.test_review_rounds import edit, submit, verdict
@@ -185,6 +185,23 @@ def test_round_trip_in_process_loses_nothing(tmp_path, client):
         o["pk"] for o in before["objects"] if o["model"] == "reviews.comment"
     )
     assert Event.objects.filter(document=fresh, kind="commented").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_document_search_trailed_when_archived_is_found_once_the_worker_runs(tmp_path):
+    author = make_user("author")
+    document = make_document(owner=author)
+    content = Content(sections={"problem": "Skippers misread tides."}, faq=())
+    # An autosave rewriting the open revision: search trails it.
+    save_draft(document=document, by=author, title=document.title, content=content,
+               base_version=document.version)  # fmt: skip
+    assert not Document.objects.search("misread").exists()
+    export(tmp_path / "archive.json")
+    empty_database()
+    import_(tmp_path / "archive.json")
+    assert not Document.objects.search("misread").exists()
+    run_worker()
+    assert list(Document.objects.search("misread")) == [document]
 
 
 def test_the_archive_is_plain_json_with_a_version_and_counts(db, tmp_path):
