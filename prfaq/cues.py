@@ -349,8 +349,11 @@ LAUNCHER = re.compile(
 )
 
 
+@lru_cache(maxsize=64)
 def product_names(title: str, headline: str, summary: str) -> frozenset[str]:
-    """Likely names of the product: capitalised words of the headline seen again nearby."""
+    """Likely names of the product: capitalised words of the headline seen again nearby.
+
+    Remembered per texts: every autosave's gates ask it, and its sections rarely change."""
     names: set[str] = set()
     head = f"{title}\n{headline}"
     for match in re.finditer(r"\b[A-Z][\w\u00C0-\u024F]*(?:[ -][A-Z][\w\u00C0-\u024F]*)*", head):
@@ -385,8 +388,11 @@ TOKEN_TEXT = re.compile(
 )
 
 
+@lru_cache(maxsize=64)
 def is_token_text(text: str) -> bool:
-    """Empty, a placeholder, or too short to state anybody's problem."""
+    """Empty, a placeholder, or too short to state anybody's problem.
+
+    Remembered per text: two gates ask it of the problem paragraph on every autosave."""
     stripped = text.strip()
     if not re.search(r"\w", stripped):
         return True  # empty, or punctuation only
