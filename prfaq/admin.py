@@ -11,8 +11,10 @@ class DocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "owner", "template", "status", "restricted", "updated_at"]
     list_filter = ["status", "template", "restricted"]
     search_fields = ["title", "owner__username"]
-    raw_id_fields = ["owner", "collaborators", "current_revision"]
-    readonly_fields = ["version", "word_count", "created_at"]
+    raw_id_fields = ["owner", "collaborators"]
+    # Which revision is current is the editor's to say (a save moves it with the version):
+    # pointed elsewhere, or at none, the document's pages would show another text.
+    readonly_fields = ["version", "current_revision", "word_count", "created_at"]
     exclude = ["search_text"]
 
 
@@ -28,4 +30,9 @@ class RevisionAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A document goes with its revisions; one revision alone would leave a gap in
+        # its history, or a document with no current text.
         return False

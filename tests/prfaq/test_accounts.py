@@ -57,6 +57,21 @@ def test_admin_is_there_for_staff(client, db):
     assert client.get("/admin/prfaq/document/").status_code == 200
 
 
+def test_the_admin_keeps_each_documents_history_and_current_text(client, document):
+    """Revisions are history: the admin deletes none (a gap, or a document with no current
+    text) and points no document at another revision."""
+    client.force_login(User.objects.create_superuser("admin", password=PASSWORD))
+    revision = document.current_revision
+    delete = reverse("admin:prfaq_revision_delete", args=[revision.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    listing = client.get(reverse("admin:prfaq_revision_changelist")).content.decode()
+    assert "delete_selected" not in listing
+    change = client.get(reverse("admin:prfaq_document_change", args=[document.pk]))
+    assert change.status_code == 200
+    assert 'name="current_revision"' not in change.content.decode()
+    assert Document.objects.get(pk=document.pk).current_revision == revision
+
+
 def test_demo_seeds_once(db, capsys):
     call_command("demo", "--no-serve")
     first = capsys.readouterr().out
