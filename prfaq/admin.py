@@ -17,6 +17,12 @@ class DocumentAdmin(admin.ModelAdmin):
     readonly_fields = ["version", "current_revision", "word_count", "created_at"]
     exclude = ["search_text"]
 
+    def get_deleted_objects(self, objs, request):
+        """A document goes with its revisions, though none may be deleted alone."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(Revision._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
 
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):

@@ -13,7 +13,7 @@ from functools import cache, cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -63,6 +63,9 @@ class SaveResult:
     version: int
     changed: bool
     created: bool
+    # Search brought up to the text by a save that changed nothing else (Save after an
+    # autosave): what search pages show changed.
+    indexed: bool = False
 
 
 SQLITE_MATCH = "SELECT rowid FROM prfaq_document_fts WHERE prfaq_document_fts MATCH %s"
@@ -325,10 +328,19 @@ class Document(models.Model):
         current.document = self  # the gates read the outline through it: no query
         current_content = current.as_content()
         if title == current.title and content == current_content:
+            indexed = False
             if checkpoint:
                 current.seal()  # Save right after an autosave keeps what the autosave wrote
+                if locked.search_due_at is not None:  # and makes it searchable at once
+                    text = searchable_text(title, content)
+                    update(Document, self.pk, search_text=text, search_due_at=None)
+                    indexed = True
             return SaveResult(
-                revision=current, version=locked.version, changed=False, created=False
+                revision=current,
+                version=locked.version,
+                changed=False,
+                created=False,
+                indexed=indexed,
             )
         if locked.version != base_version:
             raise EditConflict(locked)
@@ -386,22 +398,37 @@ class Document(models.Model):
         return SaveResult(revision=revision, version=self.version, changed=True, created=created)
 
     @classmethod
-    @transaction.atomic
-    def catch_up_search(cls, pk: int) -> bool:
+    def catch_up_search(cls, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> bool:
         """Bring search up to the document's text where a save left it behind (see
         ``save_content``); whether it did. Moves no version: an open editor stays current."""
-        behind = (
-            cls.objects.select_for_update()
-            .filter(pk=pk, search_due_at__isnull=False)
-            .only("title", "current_revision_id")
-            .first()
-        )
-        if behind is None:  # gone, or a save since brought it up to date
-            return False
-        revision = Revision.objects.filter(pk=behind.current_revision_id).first()
-        text = searchable_text(revision.title, revision.as_content()) if revision else behind.title
-        cls.objects.filter(pk=pk).update(search_text=text, search_due_at=None)
-        return True
+        with transaction.atomic(using=using):
+            documents = cls.objects.using(using)
+            behind = (
+                documents.select_for_update()
+                .filter(pk=pk, search_due_at__isnull=False)
+                .only("title", "current_revision_id")
+                .first()
+            )
+            if behind is None:  # gone, or a save since brought it up to date
+                return False
+            revision = (
+                Revision.objects.using(using)
+                .only("title", "content")
+                .filter(pk=behind.current_revision_id)
+                .first()
+            )
+            text = (
+                searchable_text(revision.title, revision.as_content()) if revision else behind.title
+            )
+            documents.filter(pk=pk).update(search_text=text, search_due_at=None)
+            return True
+
+    @classmethod
+    def overdue_for_search(cls) -> list[int]:
+        """Documents whose search should have caught up by now (a catch-up that failed, or
+        a worker that was down), at most a hundred."""
+        overdue = cls.objects.filter(search_due_at__lte=timezone.now()).order_by("search_due_at")
+        return list(overdue.values_list("pk", flat=True)[:100])
 
     @transaction.atomic
     def set_sharing(self, *, restricted: bool, collaborators) -> None:

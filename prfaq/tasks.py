@@ -8,11 +8,14 @@ from prfaq.pagecache import changed
 
 
 @task()
-def refresh_search(document_id: int) -> bool:
-    """Index the text autosaves left out of search (``Document.save_content``); whether
-    there was any. Search pages are cached until something changes: this moves them on."""
-    with transaction.atomic():
-        caught_up = Document.catch_up_search(document_id)
-        if caught_up:
-            changed()
+def refresh_search(document_id: int) -> int:
+    """Index the text autosaves left out of search (``Document.save_content``), this
+    document's and any other's overdue (its own catch-up failed, or the worker was down);
+    how many. Search pages are cached until something changes: this moves them on."""
+    caught_up = 0
+    for pk in dict.fromkeys([document_id, *Document.overdue_for_search()]):
+        with transaction.atomic():
+            if Document.catch_up_search(pk):
+                changed()
+                caught_up += 1
     return caught_up

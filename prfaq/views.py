@@ -36,7 +36,7 @@ from prfaq.forms import (
 )
 from prfaq.markdown_io import ImportError_, export_markdown
 from prfaq.models import Document, EditConflict, Revision, searching
-from prfaq.pagecache import cached_page, document_page
+from prfaq.pagecache import cached_page, changed, document_page
 from prfaq.rendering import page_view
 from reviews.discussion import (
     INLINE_THREADS,
@@ -312,6 +312,8 @@ def _save(
                 target=f"revision {result.revision.number}",
                 detail=f"version {result.version}",
             )
+        elif result.indexed:
+            changed()  # search pages: the text they could not find is found now
     return result
 
 

@@ -41,7 +41,6 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from prfaq.models import Document
-from prfaq.tasks import refresh_search
 
 FORMAT = "prfaq-studio-backup"
 VERSION = 1
@@ -386,11 +385,11 @@ def restore(archive: Archive, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, int
                     f"After loading, this database holds {count} {label} rows where the archive "
                     f"announces {expected}: nothing was restored."
                 )
-        # Search as the archive left it: behind where an author was typing, caught up by
-        # the worker (queued tasks are not backed up).
+        # Search caught up where the archive left it behind an author's typing: the task
+        # queued for it is not backed up.
         behind = Document.objects.using(using).filter(search_due_at__isnull=False)
         for pk in behind.values_list("pk", flat=True):
-            refresh_search.enqueue(pk)
+            Document.catch_up_search(pk, using=using)
     return counts
 
 

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from prfaq.demo_data import DEMO_PASSWORD
-from prfaq.models import Document, User
-from tests.conftest import PASSWORD
+from prfaq.models import Document, Revision, User
+from tests.conftest import PASSWORD, make_document
 
 
 def test_leadership_group_exists_from_migrations(db):
@@ -70,6 +70,12 @@ def test_the_admin_keeps_each_documents_history_and_current_text(client, documen
     assert change.status_code == 200
     assert 'name="current_revision"' not in change.content.decode()
     assert Document.objects.get(pk=document.pk).current_revision == revision
+    # A document is still deleted whole, its revisions with it.
+    draft = make_document(owner=document.owner, title="Spam")
+    delete = reverse("admin:prfaq_document_delete", args=[draft.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Document.objects.filter(pk=draft.pk).exists()
+    assert not Revision.objects.filter(document_id=draft.pk).exists()
 
 
 def test_demo_seeds_once(db, capsys):
