@@ -160,6 +160,11 @@ class DocumentQuerySet(models.QuerySet):
             result = result.filter(search_text__icontains=word)
         return result.order_by("-updated_at", "-pk")
 
+    def search_overdue(self) -> "DocumentQuerySet":
+        """Documents whose search should have caught up with their text by now (its
+        catch-up failed, or the worker was down), the longest overdue first."""
+        return self.filter(search_due_at__lte=timezone.now()).order_by("search_due_at")
+
     def for_listing(self) -> "DocumentQuerySet":
         return self.select_related("owner").defer("search_text")
 
@@ -210,6 +215,13 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["-updated_at"], name="document_recent_idx"),
             models.Index(fields=["owner", "-updated_at"], name="document_owner_recent_idx"),
+            # The few documents whose search trails their text: each catch-up looks for
+            # overdue ones, and a scan would read every document's whole text on SQLite.
+            models.Index(
+                fields=["search_due_at"],
+                condition=Q(search_due_at__isnull=False),
+                name="document_search_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -422,13 +434,6 @@ class Document(models.Model):
             )
             documents.filter(pk=pk).update(search_text=text, search_due_at=None)
             return True
-
-    @classmethod
-    def overdue_for_search(cls) -> list[int]:
-        """Documents whose search should have caught up by now (a catch-up that failed, or
-        a worker that was down), at most a hundred."""
-        overdue = cls.objects.filter(search_due_at__lte=timezone.now()).order_by("search_due_at")
-        return list(overdue.values_list("pk", flat=True)[:100])
 
     @transaction.atomic
     def set_sharing(self, *, restricted: bool, collaborators) -> None:

@@ -13,7 +13,8 @@ def refresh_search(document_id: int) -> int:
     document's and any other's overdue (its own catch-up failed, or the worker was down);
     how many. Search pages are cached until something changes: this moves them on."""
     caught_up = 0
-    for pk in dict.fromkeys([document_id, *Document.overdue_for_search()]):
+    overdue = Document.objects.search_overdue().values_list("pk", flat=True)[:100]
+    for pk in dict.fromkeys([document_id, *overdue]):
         with transaction.atomic():
             if Document.catch_up_search(pk):
                 changed()

@@ -168,3 +168,19 @@ def test_a_catch_up_for_a_document_gone_or_up_to_date_does_nothing(author):
     Document.objects.filter(pk=document.pk).update(search_due_at=timezone.now())
     document.delete()
     assert refresh_search.call(document.pk) == 0
+
+
+def test_overdue_documents_are_found_from_an_index_not_by_reading_every_text(db, document):
+    from django.db import connection
+
+    overdue = Document.objects.search_overdue().values_list("pk", flat=True)[:100]
+    sql, params = overdue.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(row[-1] for row in cursor.fetchall())
+    assert "document_search_due_idx" in plan
