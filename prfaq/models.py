@@ -344,8 +344,7 @@ class Document(models.Model):
             if checkpoint:
                 current.seal()  # Save right after an autosave keeps what the autosave wrote
                 if locked.search_due_at is not None:  # and makes it searchable at once
-                    text = searchable_text(title, content)
-                    update(Document, self.pk, search_text=text, search_due_at=None)
+                    update(Document, self.pk, **_indexed(title, content))
                     indexed = True
             return SaveResult(
                 revision=current,
@@ -394,7 +393,7 @@ class Document(models.Model):
             "updated_at": now,
         }
         if created or checkpoint or retitled or _search_overdue(locked, now):
-            changes |= {"search_text": searchable_text(title, content), "search_due_at": None}
+            changes |= _indexed(title, content)
         elif locked.search_due_at is None:
             # Indexing the whole text is most of what a save costs the database (PostgreSQL's
             # to_tsvector, SQLite's FTS5 triggers), and an author typing autosaves every few
@@ -413,7 +412,7 @@ class Document(models.Model):
     def catch_up_search(cls, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> bool:
         """Bring search up to the document's text where a save left it behind (see
         ``save_content``); whether it did. Moves no version: an open editor stays current."""
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using, savepoint=False):  # in a caller's, as it is
             documents = cls.objects.using(using)
             behind = (
                 documents.select_for_update()
@@ -429,10 +428,10 @@ class Document(models.Model):
                 .filter(pk=behind.current_revision_id)
                 .first()
             )
-            text = (
-                searchable_text(revision.title, revision.as_content()) if revision else behind.title
-            )
-            documents.filter(pk=pk).update(search_text=text, search_due_at=None)
+            if revision is None:  # deleted outside the app: the title at least
+                documents.filter(pk=pk).update(search_text=behind.title, search_due_at=None)
+            else:
+                documents.filter(pk=pk).update(**_indexed(revision.title, revision.as_content()))
             return True
 
     @transaction.atomic
@@ -459,9 +458,9 @@ def _locked_for_saving(pk: int):
     )
 
 
-def searchable_text(title: str, content: Content) -> str:
-    """What search finds a document by: its title and all its words."""
-    return f"{title}\n{content.plain_text()}"
+def _indexed(title: str, content: Content) -> dict:
+    """A document's search up to date with ``title`` and ``content``: all its words."""
+    return {"search_text": f"{title}\n{content.plain_text()}", "search_due_at": None}
 
 
 def _search_overdue(document: Document, now) -> bool:

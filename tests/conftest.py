@@ -121,6 +121,12 @@ def leader(db) -> User:
 
 
 @pytest.fixture
+def author_client(client, author):
+    client.force_login(author)
+    return client
+
+
+@pytest.fixture
 def document(author, collaborator) -> Document:
     return make_document(owner=author, content=full_content(), collaborators=[collaborator])
 

@@ -25,12 +25,6 @@ def problem_of(document: Document) -> str:
     return document.current_revision.as_content().section("problem")
 
 
-@pytest.fixture
-def author_client(client, author):
-    client.force_login(author)
-    return client
-
-
 def test_author_sees_every_section_with_guidance_and_budget(author_client, document):
     response = author_client.get(reverse("prfaq:edit", args=[document.pk]))
     assert response.status_code == 200

@@ -7,7 +7,6 @@ saved as ever.
 
 from datetime import timedelta
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,12 +17,7 @@ from prfaq.models import SEARCH_DELAY, Document
 from prfaq.tasks import refresh_search
 from tests.conftest import make_content, make_document
 from tests.prfaq.test_editor import autosave
-
-
-@pytest.fixture
-def author_client(client, author):
-    client.force_login(author)
-    return client
+from tests.reviews.test_notifications import run_worker
 
 
 def catch_ups(document: Document):
@@ -33,10 +27,11 @@ def catch_ups(document: Document):
 
 
 def run_catch_ups() -> None:
-    """What ``manage.py db_worker`` does with them once they are due."""
-    for result in DBTaskResult.objects.filter(task_path="prfaq.tasks.refresh_search"):
-        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
-        result.delete()
+    """SEARCH_DELAY later: the worker runs them, now due."""
+    DBTaskResult.objects.filter(task_path="prfaq.tasks.refresh_search").update(
+        run_after=timezone.now()
+    )
+    run_worker()
 
 
 def start_typing(client, document: Document) -> None:
