@@ -101,6 +101,9 @@ def database_from_env(default_url: str) -> dict:
                 "init_command": "PRAGMA journal_mode=WAL;",
             }
         )
+        # Django's own default, said outright: pytest-django leaves an in-memory test
+        # database alone in parallel runs, which it cannot tell from the engine's name.
+        config["TEST"] = {"NAME": ":memory:"}
     return config
 
 

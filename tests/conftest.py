@@ -18,6 +18,20 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Figures a test left as ``("figures", [heading, lines])`` in its report's
+    user_properties, printed at the end of the run (CI's log included). Read from the
+    reports, so a test run in a parallel worker is printed as well."""
+    for reports in list(terminalreporter.stats.values()):
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "figures" and report.when == "call":
+                    heading, lines = value
+                    terminalreporter.write_sep("-", heading)
+                    for line in lines:
+                        terminalreporter.write_line(line)
+
+
 def make_user(username: str, *, leader: bool = False, **extra) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, **extra)
     if leader:

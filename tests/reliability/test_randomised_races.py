@@ -37,7 +37,6 @@ from reviews.management.commands.check_integrity import inconsistencies
 from reviews.models import Assignment, Concern, Event, ReviewRound, Verdict
 from reviews.workflow import give_verdict, save_draft, submit_for_review, withdraw_review
 from tests.conftest import full_content, make_document, make_user
-from tests.reliability.conftest import FIGURES
 from tests.reviews.test_review_rounds import YES, acknowledge_all
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -734,7 +733,7 @@ def test_randomised_races_lose_nothing_and_count_nothing_twice(request):
         races.crew.close()
     c = races.count
     lines = figures(c, seconds=time.monotonic() - started)
-    request.config.stash.setdefault(FIGURES, []).extend(lines)
+    request.node.user_properties.append(("figures", ["randomised races", lines]))
     assert races.problems == [], "\n".join(races.problems[:30])
     assert (
         c["saves accepted"]
