@@ -5,6 +5,7 @@ import os
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
+from django.db import connection
 
 from prfaq.content import Content, FaqEntry
 from prfaq.document_templates import TEMPLATES
@@ -184,6 +185,21 @@ def _empty_cache() -> None:
     cache.clear()
     caches["pages"].clear()
     caches["comments"].clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """PostgreSQL drops a test database only when nobody is connected to it. A thread a test
+    started (a race's request, a live server's) closes its connection as it ends, but one
+    left to the garbage collector can still hold a session when the worker's last test has
+    run, and the drop would fail: end such sessions first."""
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 # The XSS corpus made into a document, for the security tests and the browser test.

@@ -13,6 +13,12 @@ def test_leadership_group_exists_from_migrations(db):
     assert Group.objects.filter(name="Leadership").exists()
 
 
+def test_leadership_group_comes_back_after_a_flush(transactional_db):
+    Group.objects.filter(name="Leadership").delete()
+    call_command("flush", interactive=False, verbosity=0)
+    assert Group.objects.filter(name="Leadership").exists()
+
+
 def test_sign_in_lands_on_the_dashboard(client, author):
     page = client.get(reverse("login")).content.decode()
     assert "Sign in" in page and 'name="csrfmiddlewaretoken"' in page
