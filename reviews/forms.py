@@ -6,7 +6,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from prfaq.models import LEADERSHIP_GROUP
-from reviews.models import COMMENT_MAX_CHARS, CRITERIA, QUOTE_MAX_CHARS, Answer, Verdict
+from reviews.models import (
+    COMMENT_MAX_CHARS,
+    CRITERIA,
+    QUOTE_MAX_CHARS,
+    Answer,
+    CommentText,
+    Verdict,
+)
 from reviews.workflow import warning_key
 
 
@@ -26,6 +33,10 @@ class CommentForm(forms.Form):
             ),
         },
     )
+
+    def clean_body(self) -> CommentText:
+        """Checked and rendered here, before the view's transaction (``CommentText``)."""
+        return CommentText.of(self.cleaned_data["body"])
 
 
 class NewThreadForm(CommentForm):

@@ -4,6 +4,7 @@ Models here point at ``prfaq`` models, never the reverse.
 """
 
 import hashlib
+from dataclasses import dataclass
 from html import unescape
 
 from django.conf import settings
@@ -92,6 +93,25 @@ def clean_comment_body(body: str) -> str:
     if hazard:
         raise ValidationError(f"The comment cannot be shown: it {hazard}.")
     return body
+
+
+@dataclass(frozen=True, slots=True)
+class CommentText:
+    """A comment's text, checked and rendered. The comment forms make it as they validate,
+    before the transaction that posts it: rendering Markdown is the slowest part of posting
+    a comment, and the transaction holds the thread's row (on SQLite, the whole database's
+    write lock) while others wait."""
+
+    body: str
+    html: str
+
+    @classmethod
+    def of(cls, body: "str | CommentText") -> "CommentText":
+        """Raises ValidationError for a text no comment may have (``clean_comment_body``)."""
+        if isinstance(body, CommentText):
+            return body
+        body = clean_comment_body(body)
+        return cls(body, render_markdown(body))
 
 
 def section_text(content, key: str) -> str:
@@ -205,7 +225,14 @@ class Thread(models.Model):
     @classmethod
     @transaction.atomic
     def start(
-        cls, *, document: Document, revision: Revision, section: str, quote: str, by, body: str
+        cls,
+        *,
+        document: Document,
+        revision: Revision,
+        section: str,
+        quote: str,
+        by,
+        body: "str | CommentText",
     ) -> "Thread":
         """Open a thread on a section of ``revision``, optionally quoting a passage of it."""
         spec = document.outline.section(section)
@@ -246,7 +273,7 @@ class Thread(models.Model):
         return exists("Thread.accepts_replies", _open_thread, self.pk)
 
     @transaction.atomic(savepoint=False)
-    def reply(self, *, by, body: str) -> "Comment":
+    def reply(self, *, by, body: "str | CommentText") -> "Comment":
         # Whether it takes replies, asked with its row locked until the commit: replies to
         # one thread take turns, so their ids come in the order they commit. A page asks
         # for the comments after the newest it shows; on PostgreSQL, which hands out ids
@@ -329,13 +356,13 @@ class Comment(models.Model):
         return self.deleted_at is not None
 
     @classmethod
-    def post(cls, *, thread: Thread, by, body: str) -> "Comment":
+    def post(cls, *, thread: Thread, by, body: str | CommentText) -> "Comment":
         """Add a comment and queue its notifications: the worker sends them, not the request."""
         from reviews.tasks import notify_about_comment
 
-        body = clean_comment_body(body)
+        text = CommentText.of(body)
         # The most frequent write: its statements compiled once (prfaq.compiled).
-        comment = insert(cls(thread=thread, author=by, body=body, body_html=render_markdown(body)))
+        comment = insert(cls(thread=thread, author=by, body=text.body, body_html=text.html))
         insert(
             Event(
                 document_id=thread.document_id,
@@ -347,12 +374,12 @@ class Comment(models.Model):
         notify_about_comment.enqueue(comment.pk)
         return comment
 
-    def edit(self, *, by, body: str) -> None:
+    def edit(self, *, by, body: str | CommentText) -> None:
         self._check_author(by)
         if self.is_deleted:
             raise ValidationError("This comment was deleted; it cannot be edited.")
-        self.body = clean_comment_body(body)
-        self.body_html = render_markdown(self.body)
+        text = CommentText.of(body)
+        self.body, self.body_html = text.body, text.html
         self.version += 1
         self.edited_at = timezone.now()
         self.save(update_fields=["body", "body_html", "version", "edited_at"])

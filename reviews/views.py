@@ -189,10 +189,13 @@ def thread_detail(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
 @login_required
 @require_POST
 def thread_new(request: HttpRequest, pk: int) -> HttpResponse:
-    with transaction.atomic():
-        document = get_document_for(request.user, pk)
-        form = NewThreadForm(request.POST, outline=document.outline)
-        thread = _start_thread(request, document, form) if form.is_valid() else None
+    document = get_document_for(request.user, pk)
+    # Validated (the comment rendered) before the transaction: see CommentText.
+    form = NewThreadForm(request.POST, outline=document.outline)
+    thread = None
+    if form.is_valid():
+        with transaction.atomic():
+            thread = _start_thread(request, document, form)
     if thread is not None:
         return _done(request, document, thread, "Comment posted.")
     return render_document_page(

@@ -352,3 +352,33 @@ def test_the_editor_preview_highlights_quotes_linking_to_the_read_view(
     client.force_login(author)
     page = client.get(reverse("prfaq:edit", args=[document.pk])).content.decode()
     assert f'href="/documents/{document.pk}/#thread-{thread.pk}"' in page
+
+
+def test_markdown_is_rendered_before_the_transaction_that_posts_it(
+    monkeypatch, client, teammate, document
+):
+    """Rendering is the slowest part of posting; the transaction holds the thread's row (on
+    SQLite, the whole database's write lock) while other writers wait."""
+    from django.db import connection
+
+    from reviews import models
+
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    depths = []
+
+    def render(text: str) -> str:
+        depths.append(len(connection.atomic_blocks))
+        return original(text)
+
+    original = models.render_markdown
+    monkeypatch.setattr(models, "render_markdown", render)
+    client.force_login(teammate)
+    start(client, document, body="**Which** tides?")
+    thread = Thread.objects.get()
+    reply = reverse("reviews:reply", args=[document.pk, thread.pk])
+    client.post(reply, {"body": "The _spring_ tides."})
+    comment = thread.comments.order_by("pk").first()
+    client.post(reverse("reviews:edit", args=[document.pk, comment.pk]), {"body": "*Neap* tides?"})
+    bodies = list(thread.comments.order_by("pk").values_list("body_html", flat=True))
+    assert bodies == ["<p><em>Neap</em> tides?</p>", "<p>The <em>spring</em> tides.</p>"]
+    assert depths == [outside] * 3
