@@ -40,7 +40,7 @@ from tests.reviews.test_notifications import run_worker
 from tests.reviews.test_review_rounds import edit, submit, verdict
 
 PROJECT = Path(settings.BASE_DIR)
-ROUNDTRIP_DATABASE = "prfaq_backup_roundtrip"
+ROUNDTRIP_DATABASE = f"prfaq_backup_roundtrip_{os.getpid()}"  # two runs at once do not meet
 # Combining accents, a ZWJ family, right-to-left text, astral letters, a line separator.
 ODD = (
     "Zo\u00eb \u00d1\u00fa\u00f1ez \U0001f980 \U0001f469\u200d\U0001f469\u200d\U0001f467 "
