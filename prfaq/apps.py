@@ -7,11 +7,13 @@ def ensure_leadership_group(sender, using: str, apps=global_apps, **kwargs) -> N
     """The Leadership group always exists: migration 0002 made it, and every migrate and
     every flush (which empties the tables) make it again if it is gone, as Django does for
     content types and permissions."""
+    from prfaq.models import LEADERSHIP_GROUP  # models are not ready when this module loads
+
     try:
         group = apps.get_model("auth", "Group")
     except LookupError:  # auth's tables are not there yet
         return
-    group.objects.using(using).get_or_create(name="Leadership")
+    group.objects.using(using).get_or_create(name=LEADERSHIP_GROUP)
 
 
 class PrfaqConfig(AppConfig):

@@ -100,7 +100,7 @@ class CommentText:
     """A comment's text, checked and rendered. The comment forms make it as they validate,
     before the transaction that posts it: rendering Markdown is the slowest part of posting
     a comment, and the transaction holds the thread's row (on SQLite, the whole database's
-    write lock) while others wait."""
+    write lock) while others wait. Made by ``of`` only: its HTML is stored as it is."""
 
     body: str
     html: str
@@ -232,7 +232,7 @@ class Thread(models.Model):
         section: str,
         quote: str,
         by,
-        body: "str | CommentText",
+        body: str | CommentText,
     ) -> "Thread":
         """Open a thread on a section of ``revision``, optionally quoting a passage of it."""
         spec = document.outline.section(section)
@@ -273,7 +273,7 @@ class Thread(models.Model):
         return exists("Thread.accepts_replies", _open_thread, self.pk)
 
     @transaction.atomic(savepoint=False)
-    def reply(self, *, by, body: "str | CommentText") -> "Comment":
+    def reply(self, *, by, body: str | CommentText) -> "Comment":
         # Whether it takes replies, asked with its row locked until the commit: replies to
         # one thread take turns, so their ids come in the order they commit. A page asks
         # for the comments after the newest it shows; on PostgreSQL, which hands out ids

@@ -367,8 +367,8 @@ def thread_to_faq(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
 @login_required
 def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     comment = get_comment_for(request.user, pk, comment_pk)
+    comment._check_author(request.user)  # before the form renders anyone's Markdown
     if request.method != "POST":
-        comment._check_author(request.user)
         return render_thread(request, comment.thread, editing=comment.pk, everything=True)
     form = CommentForm(request.POST)
     if form.is_valid():

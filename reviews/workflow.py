@@ -14,7 +14,6 @@ from prfaq.content import Content, FaqEntry
 from prfaq.cues import sentences
 from prfaq.document_templates import DocumentTemplate
 from prfaq.models import Document, EditConflict, Revision, SaveResult
-from prfaq.rendering import render_markdown
 from reviews.gates import Draft, Finding, Severity, run_gates
 from reviews.models import (
     COMMENT_MAX_CHARS,
@@ -137,7 +136,7 @@ def add_thread_to_faq(*, thread, by) -> int:
     first = thread.comments.filter(deleted_at__isnull=True).order_by("created_at", "pk").first()
     if first is None:
         raise ValidationError("The thread has no comment left to take a question from.")
-    question = question_from(first.body)
+    question = question_from(first.body_html)
     revision = document.current_revision
     content = revision.as_content()
     faq = (*content.faq, FaqEntry(question=question, side="internal", thread=thread.pk))
@@ -158,9 +157,10 @@ def add_thread_to_faq(*, thread, by) -> int:
     return len(faq)
 
 
-def question_from(body: str) -> str:
-    """The question a comment asks: its first sentence ending in "?", else its first line."""
-    text = " ".join(strip_tags(render_markdown(body)).split())
+def question_from(html: str) -> str:
+    """The question a comment asks: its first sentence ending in "?", else its first line.
+    Read from the HTML stored with the comment, not rendered again under the locks."""
+    text = " ".join(strip_tags(html).split())
     for sentence in sentences(text):
         if sentence.endswith("?"):
             return unescape(sentence)[:1000]

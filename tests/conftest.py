@@ -187,9 +187,11 @@ def _empty_cache() -> None:
     caches["comments"].clear()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
-    """PostgreSQL drops a test database only when nobody is connected to it. A thread a test
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, and before they are dropped, no session left on them.
+
+    PostgreSQL drops a database only when nobody is connected to it. A thread a test
     started (a race's request, a live server's) closes its connection as it ends, but one
     left to the garbage collector can still hold a session when the worker's last test has
     run, and the drop would fail: end such sessions first."""

@@ -62,6 +62,21 @@ def test_bad_comments_get_a_clear_message_and_nothing_is_saved(reader, document,
     assert not Thread.objects.exists()
 
 
+def test_a_comment_that_cannot_be_shown_is_reported_under_its_box(reader, document):
+    page = start(reader, document, body="- " * 600 + "x").content.decode()
+    assert '<p id="error_1_id_body"><strong>The comment cannot be shown: it nests' in page
+
+
+def test_only_its_author_may_post_an_edit_whatever_the_text(client, author, teammate, document):
+    client.force_login(teammate)
+    start(client, document, body="Original")
+    comment = Comment.objects.get()
+    client.force_login(author)
+    edit = reverse("reviews:edit", args=[document.pk, comment.pk])
+    assert client.post(edit, {"body": "- " * 600 + "x"}).status_code == 403
+    assert client.post(edit, {"body": ""}).status_code == 403
+
+
 def test_htmx_actions_answer_with_the_discussion_only(reader, document):
     response = reader.post(
         reverse("reviews:thread_new", args=[document.pk]),
