@@ -428,10 +428,12 @@ class Document(models.Model):
                 .filter(pk=behind.current_revision_id)
                 .first()
             )
-            if revision is None:  # deleted outside the app: the title at least
-                documents.filter(pk=pk).update(search_text=behind.title, search_due_at=None)
-            else:
-                documents.filter(pk=pk).update(**_indexed(revision.title, revision.as_content()))
+            title, content = (
+                (revision.title, revision.as_content())
+                if revision is not None
+                else (behind.title, Content())  # deleted outside the app: the title at least
+            )
+            documents.filter(pk=pk).update(**_indexed(title, content))
             return True
 
     @transaction.atomic
